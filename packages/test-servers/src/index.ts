@@ -1,0 +1,3 @@
+export * from './backend';
+export * from './ensure';
+export { providers } from './registry';

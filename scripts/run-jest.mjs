@@ -1,0 +1,16 @@
+// Runs jest with native ESM support. `pnpm test [jest args]` from the root runs every package;
+// `pnpm test packages/redis` narrows it.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+const jestBin = join(dirname(require.resolve('jest/package.json')), 'bin', 'jest.js');
+const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--no-warnings=ExperimentalWarning']
+  .filter(Boolean)
+  .join(' ');
+const result = spawnSync(process.execPath, [jestBin, ...process.argv.slice(2)], {
+  stdio: 'inherit',
+  env: { ...process.env, NODE_OPTIONS: nodeOptions },
+});
+process.exit(result.status ?? 1);
