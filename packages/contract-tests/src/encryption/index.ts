@@ -1,0 +1,2 @@
+// The encryption suite (runEncryptionContract) lands here; see the envelope package.
+export {};
