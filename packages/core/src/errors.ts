@@ -10,13 +10,16 @@ export const ErrorCode = {
   Unavailable: 'unavailable',
   /** A key or collection name is not valid for this store. */
   InvalidKey: 'invalid_key',
-  /** A value or option is of the wrong type or shape (including a stored record that fails validation). */
+  /** A value or option is of the wrong type or shape. */
   InvalidValue: 'invalid_value',
   /** A value is larger than the store's declared maximum. */
   ValueTooLarge: 'value_too_large',
   /** A conditional write lost to another writer. */
   Conflict: 'conflict',
-  /** Stored bytes failed an integrity check (tampering, truncation, wrong key, plaintext planted in the store). */
+  /**
+   * Stored bytes failed an integrity check: tampering, truncation, the wrong key, plaintext planted in the store, or a
+   * stored record that no longer matches its schema.
+   */
   Integrity: 'integrity',
   /** A record names a key id the keyring does not hold. */
   UnknownKeyId: 'unknown_key_id',
