@@ -1,12 +1,14 @@
 import type { BackendProvider } from './backend';
+import { dynamodbProvider } from './dynamodb';
 import { notYet } from './not-yet';
+import { postgresProvider } from './postgres';
 
 /** Every backend the harness knows, by name. Each backend's provider lives in its own file. */
 export const providers: Record<string, BackendProvider> = {
   redis: notYet('redis', 'REDIS_URL'),
   'redis-cluster': notYet('redis-cluster', 'REDIS_CLUSTER_URLS'),
-  postgres: notYet('postgres', 'DATABASE_URL'),
-  dynamodb: notYet('dynamodb', 'DYNAMODB_ENDPOINT'),
+  postgres: postgresProvider,
+  dynamodb: dynamodbProvider,
   firestore: notYet('firestore', 'FIRESTORE_EMULATOR_HOST'),
   gcs: notYet('gcs', 'GCS_FAKE_ENDPOINT'),
 };
