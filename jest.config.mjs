@@ -6,4 +6,4 @@ const projects = readdirSync(new URL('./packages/', import.meta.url))
   .filter((name) => existsSync(new URL(`./packages/${name}/jest.config.mjs`, import.meta.url)))
   .map((name) => `<rootDir>/packages/${name}/jest.config.mjs`);
 
-export default { projects };
+export default { projects, reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'] };
