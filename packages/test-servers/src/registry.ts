@@ -2,11 +2,12 @@ import type { BackendProvider } from './backend';
 import { dynamodbProvider } from './dynamodb';
 import { notYet } from './not-yet';
 import { postgresProvider } from './postgres';
+import { redisClusterProvider, redisProvider } from './redis';
 
 /** Every backend the harness knows, by name. Each backend's provider lives in its own file. */
 export const providers: Record<string, BackendProvider> = {
-  redis: notYet('redis', 'REDIS_URL'),
-  'redis-cluster': notYet('redis-cluster', 'REDIS_CLUSTER_URLS'),
+  redis: redisProvider,
+  'redis-cluster': redisClusterProvider,
   postgres: postgresProvider,
   dynamodb: dynamodbProvider,
   firestore: notYet('firestore', 'FIRESTORE_EMULATOR_HOST'),
