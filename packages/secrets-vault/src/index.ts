@@ -1,0 +1,2 @@
+export type { VaultKvKeySourceOptions } from './options';
+export { vaultKvKeySource } from './vault-kv-key-source';

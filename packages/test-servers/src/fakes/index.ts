@@ -1,0 +1,3 @@
+// Wire-level FAKES of secret managers that have no emulator that runs offline. Tests start them directly (they are
+// not backends in the registry). Each follows its service's documented wire protocol and is named a fake everywhere.
+export * from './vault';
