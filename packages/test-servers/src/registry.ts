@@ -1,5 +1,7 @@
 import type { BackendProvider } from './backend';
 import { dynamodbProvider } from './dynamodb';
+import { firestoreProvider } from './firestore';
+import { gcsProvider } from './gcs';
 import { notYet } from './not-yet';
 import { postgresProvider } from './postgres';
 import { redisClusterProvider, redisProvider } from './redis';
@@ -10,6 +12,6 @@ export const providers: Record<string, BackendProvider> = {
   'redis-cluster': redisClusterProvider,
   postgres: postgresProvider,
   dynamodb: dynamodbProvider,
-  firestore: notYet('firestore', 'FIRESTORE_EMULATOR_HOST'),
-  gcs: notYet('gcs', 'GCS_FAKE_ENDPOINT'),
+  firestore: firestoreProvider,
+  gcs: gcsProvider,
 };

@@ -1,0 +1,4 @@
+export * from './errors';
+export * from './hashes';
+export * from './server';
+export * from './state';
