@@ -1,0 +1,58 @@
+import {
+  ConfigurationError,
+  describeBackendError,
+  isOAuthStoreError,
+  type OAuthStoreError,
+  StoreUnavailableError,
+} from '@oauth-store/core';
+
+const SOURCE = 'postgres';
+
+/** SQLSTATEs that retrying cannot fix: the database is set up or configured wrongly. */
+const CONFIGURATION_STATES: Record<string, string> = {
+  '42P01': 'the table does not exist. Call migrate() once, or apply the SQL from migrationSql() / the README.',
+  '3F000': 'the schema does not exist. Call migrate() once, or apply the SQL from migrationSql() / the README.',
+  '42703': 'the table exists but has other columns than this package expects. Use a table created by migrate().',
+  '42804':
+    'the table exists but its column types differ from what this package expects. Use a table created by migrate().',
+  '42501':
+    "the database role lacks a privilege. Grant SELECT, INSERT, UPDATE, DELETE on the store's table (and CREATE for migrate()).",
+  '28000': 'the server refused the connection (pg_hba.conf). Check the connection settings.',
+  '28P01': 'authentication failed. Check the user and password of the connection.',
+  '3D000': 'the database does not exist. Check the database name of the connection.',
+};
+
+/** Error name, code, and PostgreSQL's severity and routine: fields that never hold data, unlike message and detail. */
+function sanitizedCause(error: unknown): Error {
+  const cause = new Error(describeBackendError(error));
+  if (error && typeof error === 'object') {
+    for (const field of ['code', 'severity', 'routine', 'errno', 'syscall'] as const) {
+      const value = (error as Record<string, unknown>)[field];
+      if (typeof value === 'string' || typeof value === 'number') Object.assign(cause, { [field]: value });
+    }
+  }
+  return cause;
+}
+
+/**
+ * Turns a driver error into a typed one. The message carries only the error's name and code (SQLSTATE or a Node.js
+ * errno), never the driver's message or detail, which can echo parameter values such as keys;
+ * the `cause` is a sanitized copy for the same reason.
+ * Connection failures, timeouts, shutdowns and anything unrecognised are {@link StoreUnavailableError}s.
+ */
+export function mapPostgresError(error: unknown, operation: string): OAuthStoreError {
+  if (isOAuthStoreError(error)) return error;
+  const code = error && typeof error === 'object' ? (error as { code?: unknown }).code : undefined;
+  const described = describeBackendError(error);
+  const advice = typeof code === 'string' ? CONFIGURATION_STATES[code] : undefined;
+  if (advice) {
+    return new ConfigurationError(`${operation} failed (${described}): ${advice}`, {
+      source: SOURCE,
+      cause: sanitizedCause(error),
+    });
+  }
+  return new StoreUnavailableError(
+    `${operation} failed (${described}). PostgreSQL could not be reached or did not answer in time; the operation can be retried (a write's outcome is then unknown).`,
+    { source: SOURCE, cause: sanitizedCause(error) },
+  );
+}

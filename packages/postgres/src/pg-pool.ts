@@ -1,0 +1,45 @@
+import type { SqlClient, SqlResult } from './sql-client';
+
+/**
+ * The part of a `pg` `Pool` the store uses (structural, so this package's types do not require `@types/pg`).
+ * A `pg.Client` is NOT suitable: one broken client never reconnects, while a pool discards it and opens another.
+ */
+export interface PgPoolLike {
+  query(config: { text: string; values?: unknown[]; query_timeout?: number }): Promise<{ rows: unknown[] }>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  end(): Promise<void>;
+}
+
+/** Options for {@link fromPgPool}. */
+export interface FromPgPoolOptions {
+  /**
+   * Listen to the pool's `error` event (default true). `pg` emits it when an IDLE connection breaks, for example when
+   * PostgreSQL restarts; with no listener Node.js would crash the process. The pool already discards the broken
+   * connection, so the listener only has to exist. Set false when your code attaches its own.
+   */
+  handleIdleErrors?: boolean;
+}
+
+/**
+ * Adapts a `pg` `Pool` (node-postgres 8). Each statement gets pg's client-side `query_timeout`, so a statement that
+ * does not answer in time is abandoned and its connection destroyed instead of being returned to the pool.
+ */
+export function fromPgPool(pool: PgPoolLike, options: FromPgPoolOptions = {}): SqlClient {
+  if (options.handleIdleErrors ?? true) {
+    pool.on('error', () => {
+      // Deliberately empty: see FromPgPoolOptions.handleIdleErrors. The next query opens a fresh connection.
+    });
+  }
+  return {
+    driver: 'pg',
+    async query(text, params, queryOptions): Promise<SqlResult> {
+      const result = await pool.query({
+        text,
+        values: [...params],
+        ...(queryOptions?.timeoutMs ? { query_timeout: queryOptions.timeoutMs } : {}),
+      });
+      return { rows: result.rows as Record<string, unknown>[] };
+    },
+    end: () => pool.end(),
+  };
+}
