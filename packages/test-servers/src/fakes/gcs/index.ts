@@ -1,4 +1,5 @@
-export * from './errors';
-export * from './hashes';
-export * from './server';
-export * from './state';
+// The GCS JSON API FAKE's public surface: start it, and reach its state for white-box test hooks.
+export { FakeGcsError } from './errors';
+export { crc32c } from './hashes';
+export { type FakeGcs, type FakeGcsOptions, startFakeGcs } from './server';
+export { FakeGcsState, type StoredObject } from './state';
