@@ -1,0 +1,34 @@
+export { withEnvelopeEncryption } from './envelope-store';
+export {
+  COMMITMENT_INFO,
+  DEK_HKDF_SALT,
+  ENVELOPE_FORMAT_VERSION,
+  ENVELOPE_MAGIC,
+  type EnvelopeInfo,
+  envelopeOverhead,
+  inspectEnvelope,
+  MAX_ENVELOPE_OVERHEAD,
+  PAYLOAD_KEY_INFO,
+} from './format';
+export { HASHED_KEY_LENGTH, KEY_HASH_INFO, KEY_HASH_SALT } from './key-hash';
+export { DEFAULT_REFRESH_INTERVAL_MS, type KeyStatus } from './key-manager';
+export { type EnvKeySourceOptions, envKeySource } from './key-sources/env-key-source';
+export { type FileKeySourceOptions, fileKeySource } from './key-sources/file-key-source';
+export {
+  fingerprintKid,
+  KID_FINGERPRINT_INFO,
+  keyringMaterialFromSecret,
+  type SecretFormat,
+  type SecretKeyOptions,
+} from './key-sources/secret-format';
+export { createKeyring, isKeyring, type Keyring } from './keyring';
+export type { EnvelopeOptions, EnvelopeStore } from './options';
+export {
+  DEFAULT_JOURNAL_COLLECTION,
+  DEFAULT_SKIP_EXPIRING_WITHIN_MS,
+  type RewrapCounts,
+  type RewrapOptions,
+  type RewrapProgress,
+  type RewrapResult,
+  rewrap,
+} from './rewrap';
