@@ -1,1 +1,15 @@
 export * from './encryption/index';
+export type { ProcessFactory, RawReader, StoreContractOptions } from './options';
+export { tsxChildOptions } from './process/tsx';
+export { takeWorkerPath } from './process/worker-path';
+export { runStoreContract, storeContractSuites } from './run-store-contract';
+export type { TestRunner } from './runner';
+export { runBasicTests } from './suites/basic';
+export { runCloseTests } from './suites/close';
+export { runConditionalCreateTests } from './suites/conditional-create';
+export { runIsolationTests } from './suites/isolation';
+export { runKeyTests, TRICKY_KEYS } from './suites/keys';
+export { runListTests } from './suites/list';
+export { runTakeTests } from './suites/take';
+export { runTtlTests } from './suites/ttl';
+export { runValueTests } from './suites/values';

@@ -1,0 +1,107 @@
+// Child process of the cross-process take test of @oauth-store/contract-tests. Plain JavaScript (no build step),
+// shipped as is. Started with child_process.fork(); talks to the parent over the IPC channel:
+//   child  -> { type: 'hello' }   (listening)
+//   parent -> { type: 'init', module, exportName, config }   child -> { type: 'ready' }
+//   parent -> { type: 'take', collection, keys, concurrency } child -> { type: 'result', wins, failures }
+//   child  -> { type: 'error', stage, error } on any failure, then exits non-zero.
+// Values travel base64-encoded; the parent checks each one. Nothing here logs keys or values.
+import { createRequire } from 'node:module';
+import { isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+let store;
+let finished = false;
+
+function send(message) {
+  return new Promise((done) => process.send(message, () => done()));
+}
+
+function describe(error) {
+  if (error && typeof error === 'object') {
+    return {
+      name: String(error.name ?? 'Error'),
+      code: error.code === undefined ? undefined : String(error.code),
+      message: String(error.message ?? ''),
+    };
+  }
+  return { name: typeof error, message: String(error) };
+}
+
+// Absolute paths and relative paths resolve against the working directory; package names resolve from it too (so
+// they find the user's dependencies rather than this package's), falling back to a plain import.
+function importable(specifier) {
+  if (/^(file|data|node):/.test(specifier)) return specifier;
+  if (isAbsolute(specifier)) return pathToFileURL(specifier).href;
+  if (specifier.startsWith('.')) return pathToFileURL(resolve(specifier)).href;
+  try {
+    return pathToFileURL(createRequire(join(process.cwd(), 'noop.js')).resolve(specifier)).href;
+  } catch {
+    return specifier;
+  }
+}
+
+async function init({ module, exportName, config }) {
+  const name = exportName ?? 'createStore';
+  const loaded = await import(importable(module));
+  const factory = loaded[name] ?? loaded.default?.[name];
+  if (typeof factory !== 'function') throw new TypeError(`the module has no function export named ${name}`);
+  store = await factory(config);
+  if (!store || typeof store.take !== 'function') throw new TypeError(`${name}(config) did not return a store`);
+}
+
+// Every child takes the keys in the same order, so the children contend for the same key at the same moment.
+async function takeAll({ collection, keys, concurrency }) {
+  const wins = [];
+  const failures = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < keys.length) {
+      const key = keys[next++];
+      try {
+        const value = await store.take(collection, key);
+        if (value !== undefined) wins.push([key, Buffer.from(value).toString('base64')]);
+      } catch (error) {
+        failures.push(describe(error));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { wins, failures };
+}
+
+async function fail(stage, error) {
+  try {
+    await send({ type: 'error', stage, error: describe(error) });
+  } finally {
+    process.exit(1);
+  }
+}
+
+// The channel closes when this child is done, or when the parent went away (timeout, crash): exit either way.
+process.on('disconnect', () => process.exit(finished ? 0 : 2));
+
+process.on('message', (message) => {
+  if (message?.type === 'init') {
+    init(message).then(
+      () => send({ type: 'ready' }),
+      (error) => fail('init', error),
+    );
+  } else if (message?.type === 'take') {
+    takeAll(message)
+      .then(
+        (result) => send({ type: 'result', ...result }),
+        (error) => fail('take', error),
+      )
+      .then(() => store.close())
+      .then(
+        () => {
+          finished = true;
+          process.disconnect();
+        },
+        (error) => fail('close', error),
+      );
+  }
+});
+
+// Announce only now that the listener is attached: messages sent before it would be lost.
+send({ type: 'hello' });

@@ -1,0 +1,136 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import type { ProcessFactory } from '../options';
+import { takeWorkerPath } from './worker-path';
+
+/** What one child reports: the keys it took (with the value, base64) and the errors its takes raised. */
+export interface WorkerReport {
+  wins: Array<[key: string, base64: string]>;
+  failures: Array<{ name: string; code?: string; message: string }>;
+}
+
+/** Parameters of {@link raceTakeAcrossProcesses}. */
+export interface CrossProcessRace {
+  factory: ProcessFactory;
+  workers: number;
+  collection: string;
+  keys: string[];
+  /** Takes each child keeps in flight. */
+  concurrency: number;
+  timeoutMs: number;
+}
+
+interface Message {
+  type: string;
+  [field: string]: unknown;
+}
+
+/** One forked child, with a way to await its next message of a given type. */
+class Worker {
+  readonly child: ChildProcess;
+  readonly #inbox: Message[] = [];
+  readonly #waiters: Array<() => void> = [];
+  #stderr = '';
+  #exit: string | undefined;
+
+  constructor(index: number, factory: ProcessFactory) {
+    this.child = fork(takeWorkerPath(), [String(index)], {
+      execArgv: factory.execArgv ?? [],
+      env: { ...process.env, ...factory.env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      serialization: 'json',
+    });
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
+      this.#stderr = (this.#stderr + chunk).slice(-2000);
+    });
+    this.child.on('message', (message: Message) => {
+      this.#inbox.push(message);
+      this.#wake();
+    });
+    this.child.on('exit', (code, signal) => {
+      this.#exit = signal ? `signal ${signal}` : `exit code ${code}`;
+      this.#wake();
+    });
+    this.child.on('error', (error) => {
+      this.#exit = `spawn error ${error.name}`;
+      this.#wake();
+    });
+  }
+
+  #wake(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+
+  /** Resolves with the next message of `type`; rejects on an error report or when the child exits first. */
+  async next(type: string): Promise<Message> {
+    for (;;) {
+      const index = this.#inbox.findIndex((message) => message.type === type || message.type === 'error');
+      if (index >= 0) {
+        const [message] = this.#inbox.splice(index, 1) as [Message];
+        if (message.type === 'error') throw new Error(this.#explain(message));
+        return message;
+      }
+      if (this.#exit) throw new Error(`child process ended (${this.#exit}) before sending '${type}'${this.#tail()}`);
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  async exited(): Promise<void> {
+    while (!this.#exit) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+
+  send(message: Message): void {
+    this.child.send(message);
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+
+  #explain(message: Message): string {
+    const error = message.error as { name?: string; code?: string; message?: string } | undefined;
+    const code = error?.code ? ` (code ${error.code})` : '';
+    return `child process failed at ${String(message.stage)}: ${error?.name ?? 'Error'}${code}: ${error?.message ?? ''}${this.#tail()}`;
+  }
+
+  #tail(): string {
+    const text = this.#stderr.trim();
+    return text ? `\n--- child stderr (last lines) ---\n${text}` : '';
+  }
+}
+
+/**
+ * Starts `workers` child processes that each build the store from `factory`, waits until all are ready, then has
+ * all of them take every key at once. Children are killed when `timeoutMs` passes and in every case at the end.
+ */
+export async function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<WorkerReport[]> {
+  const workers = Array.from({ length: race.workers }, (_, i) => new Worker(i, race.factory));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      for (const worker of workers) worker.kill();
+      reject(new Error(`cross-process take test timed out after ${race.timeoutMs} ms; the children were killed`));
+    }, race.timeoutMs);
+  });
+  const run = async (): Promise<WorkerReport[]> => {
+    await Promise.all(workers.map((worker) => worker.next('hello')));
+    const { module, exportName, config } = race.factory;
+    for (const worker of workers) worker.send({ type: 'init', module, exportName, config });
+    await Promise.all(workers.map((worker) => worker.next('ready')));
+    const { collection, keys, concurrency } = race;
+    for (const worker of workers) worker.send({ type: 'take', collection, keys, concurrency });
+    const reports = await Promise.all(workers.map((worker) => worker.next('result')));
+    await Promise.all(workers.map((worker) => worker.exited()));
+    return reports.map(({ wins, failures }) => ({ wins, failures }) as WorkerReport);
+  };
+  try {
+    return await Promise.race([run(), timeout]);
+  } finally {
+    clearTimeout(timer);
+    for (const worker of workers) worker.kill();
+    await Promise.race([
+      Promise.all(workers.map((worker) => worker.exited())),
+      new Promise((r) => setTimeout(r, 2000)),
+    ]);
+  }
+}
