@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { isOAuthStoreError, StoreUnavailableError } from '@oauth-store/core';
+import pg from 'pg';
+import { freeLoopbackPort } from '../../test-servers/src/postgres';
+import { fromPgPool, mapPostgresError, openPostgresStore, PostgresStore } from '../src/index';
+import { databaseUrl, dropTable, newPool, uniqueName } from './helpers';
+
+const SECRET_KEY = 'authcode-SECRET-4f1c9a';
+let pool: pg.Pool;
+const table = uniqueName('errors');
+
+beforeAll(async () => {
+  pool = newPool(4);
+  await new PostgresStore({ client: fromPgPool(pool), table }).migrate();
+});
+
+afterAll(async () => {
+  await dropTable(pool, 'public', table);
+  await pool.end();
+});
+
+function expectValueFree(error: unknown): void {
+  const text = `${(error as Error).message} ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : ''}`;
+  expect(text).not.toContain(SECRET_KEY);
+  expect(text).not.toContain(Buffer.from(SECRET_KEY).toString('hex'));
+}
+
+describe('error mapping', () => {
+  it('rejects every operation with unavailable, quickly, when nothing listens', async () => {
+    const port = await freeLoopbackPort();
+    const store = await openPostgresStore({
+      connectionString: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      table,
+      migrate: false,
+      timeoutMs: 2000,
+    });
+    const operations = [
+      () => store.get('c', SECRET_KEY),
+      () => store.set('c', SECRET_KEY, new Uint8Array([1])),
+      () => store.set('c', SECRET_KEY, new Uint8Array([1]), { onlyIfAbsent: true }),
+      () => store.delete('c', SECRET_KEY),
+      () => store.take('c', SECRET_KEY),
+      () => store.list('c'),
+      () => store.migrate(),
+      () => store.sweepExpired(),
+    ];
+    for (const operation of operations) {
+      const started = Date.now();
+      const error = await operation().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(isOAuthStoreError(error, 'unavailable')).toBe(true);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expectValueFree(error);
+    }
+    await store.close();
+  });
+
+  it('bounds a statement stuck behind a lock by timeoutMs (unavailable, no hang) and recovers', async () => {
+    const store = await openPostgresStore({ connectionString: databaseUrl(), table, timeoutMs: 300 });
+    await store.set('locked', SECRET_KEY, new Uint8Array([1]));
+    const blocker = new pg.Client(databaseUrl());
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM ${table} WHERE collection = $1 FOR UPDATE`, [Buffer.from('locked')]);
+      const started = Date.now();
+      const error = await store.take('locked', SECRET_KEY).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const elapsed = Date.now() - started;
+      expect(isOAuthStoreError(error, 'unavailable')).toBe(true);
+      expect(elapsed).toBeGreaterThanOrEqual(250);
+      expect(elapsed).toBeLessThan(1500);
+      expectValueFree(error);
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    // The server cancelled the statement (statement_timeout), so the row is still there and the store works.
+    expect(await store.take('locked', SECRET_KEY)).toEqual(new Uint8Array([1]));
+    await store.close();
+  });
+
+  it('never copies a PostgreSQL message or detail that echoes key bytes', async () => {
+    // A real server error whose detail names the conflicting key: "Key (collection, key)=(\x.., \x..) already exists."
+    const row = [Buffer.from('c'), Buffer.from(SECRET_KEY), Buffer.from([1])];
+    await pool.query(`INSERT INTO ${table} (collection, key, value) VALUES ($1, $2, $3)`, row);
+    const raw = await pool
+      .query(`INSERT INTO ${table} (collection, key, value) VALUES ($1, $2, $3)`, row)
+      .catch((e: unknown) => e as Error & { detail?: string });
+    expect(raw.detail).toContain(Buffer.from(SECRET_KEY).toString('hex'));
+    const mapped = mapPostgresError(raw, 'set');
+    expect(mapped.message).toMatch(/^postgres: set failed \(error 23505\)/);
+    expectValueFree(mapped);
+    expect(JSON.stringify(mapped.cause, Object.getOwnPropertyNames(mapped.cause))).not.toContain(
+      Buffer.from(SECRET_KEY).toString('hex'),
+    );
+  });
+
+  it('refuses invalid options with configuration errors', () => {
+    const client = fromPgPool(pool, { handleIdleErrors: false });
+    expect(() => new PostgresStore({ client, timeoutMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'configuration' }),
+    );
+    expect(() => new PostgresStore({ client, maxValueBytes: 1e9 })).toThrow(
+      expect.objectContaining({ code: 'configuration' }),
+    );
+    expect(() => new PostgresStore({ client: undefined as never })).toThrow(/fromPgPool/);
+  });
+});
