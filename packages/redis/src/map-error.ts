@@ -8,11 +8,28 @@ import {
 
 const SOURCE = 'redis';
 
-/** node-redis `ErrorReply` / ioredis `ReplyError`: an error the server sent back. */
+/** The error's class name (node-redis does not set `name` on its errors, so `name` alone says just "Error"). */
+function className(error: Error): string {
+  const name = error.constructor?.name;
+  return name && name !== 'Error' ? name : error.name;
+}
+
+/** node-redis `ErrorReply` (and its subclasses) or ioredis `ReplyError`: an error the server sent back. */
+function isReplyError(error: Error): boolean {
+  for (
+    let proto = Object.getPrototypeOf(error);
+    proto && proto !== Error.prototype;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const name = (proto as { constructor?: { name?: string } }).constructor?.name;
+    if (name === 'ErrorReply' || name === 'ReplyError') return true;
+  }
+  return error.name === 'ReplyError';
+}
+
+/** The code of a server error reply: its first word (ERR, WRONGTYPE, NOSCRIPT, OOM, NOPERM, ...). */
 function replyPrefix(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return undefined;
-  if (error.name !== 'ErrorReply' && error.name !== 'ReplyError') return undefined;
-  // The first word of a Redis error is its code (ERR, WRONGTYPE, NOSCRIPT, OOM, NOPERM, ...).
+  if (!(error instanceof Error) || !isReplyError(error)) return undefined;
   return /^[A-Z]+/.exec(error.message)?.[0] ?? 'ERR';
 }
 
@@ -22,7 +39,7 @@ function replyPrefix(error: unknown): string | undefined {
  * some server replies echo arguments too ("unknown command ... with args beginning with ...").
  */
 function sanitized(error: unknown, code: string | undefined): Error {
-  const name = error instanceof Error ? error.name : typeof error;
+  const name = error instanceof Error ? className(error) : typeof error;
   const errno = (error as { code?: unknown } | null)?.code;
   const detail = code ?? (typeof errno === 'string' ? errno : undefined);
   const stand = new Error(detail ? `${name} ${detail}` : name);

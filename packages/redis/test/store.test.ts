@@ -1,0 +1,263 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type ByteStore, isOAuthStoreError } from '@oauth-store/core';
+import { type Cluster, Redis } from 'ioredis';
+import { createClient } from 'redis';
+import { createRedisStore } from '../src/index';
+import { KeyLayout } from '../src/key-layout';
+import {
+  bytes,
+  CLUSTER_KINDS,
+  type ClientKind,
+  eventually,
+  freshPrefix,
+  listAll,
+  rawClient,
+  STANDALONE_KINDS,
+  StoreFactory,
+  standaloneUrl,
+} from './support';
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe.each([...STANDALONE_KINDS, ...CLUSTER_KINDS] as ClientKind[])('redis store via %s', (kind) => {
+  const cluster = CLUSTER_KINDS.includes(kind);
+  const prefix = freshPrefix(kind);
+  const layout = new KeyLayout(prefix, 16);
+  const factory = new StoreFactory(kind, { keyPrefix: prefix });
+  let store: ByteStore;
+  let raw: Redis | Cluster;
+
+  beforeAll(async () => {
+    store = await factory.create();
+    raw = rawClient(cluster);
+  });
+  afterAll(async () => {
+    await factory.closeAll();
+    await raw.quit();
+  });
+
+  it('round-trips arbitrary bytes, including the empty value', async () => {
+    const all = new Uint8Array(256).map((_, i) => i);
+    expect(await store.set('values', 'all-bytes', all)).toBe(true);
+    expect(await store.get('values', 'all-bytes')).toEqual(all);
+    expect(await store.set('values', 'empty', new Uint8Array(0))).toBe(true);
+    expect(await store.get('values', 'empty')).toEqual(new Uint8Array(0));
+    expect(await store.get('values', 'missing')).toBeUndefined();
+  });
+
+  it('keeps keys and collections with separator and brace characters apart', async () => {
+    const pairs: Array<[string, string]> = [
+      ['c', 'a:b'],
+      ['c:a', 'b'],
+      ['c}', 'x'],
+      ['c', '}x'],
+      ['{c}', 'e:x'],
+      ['c', '\0'],
+      ['c', '🔑'],
+      ['c', 'k'.repeat(1024)],
+    ];
+    for (const [i, [collection, key]] of pairs.entries()) await store.set(collection, key, bytes(String(i)));
+    for (const [i, [collection, key]] of pairs.entries())
+      expect(await store.get(collection, key)).toEqual(bytes(String(i)));
+  });
+
+  it('uses native TTLs: PXAT on the entry with a TTL, none after a plain set', async () => {
+    await store.set('ttl', 'k', bytes('v'), { ttlMs: 60_000 });
+    const { entry } = layout.entryKeys('ttl', 'k');
+    const pttl = await raw.pttl(entry);
+    expect(pttl).toBeGreaterThan(55_000);
+    expect(pttl).toBeLessThanOrEqual(60_000);
+    await store.set('ttl', 'k', bytes('v2'));
+    expect(await raw.pttl(entry)).toBe(-1);
+    expect(await store.get('ttl', 'k')).toEqual(bytes('v2'));
+  });
+
+  it('accepts the largest TTL the contract allows', async () => {
+    expect(await store.set('ttl', 'forever', bytes('v'), { ttlMs: Number.MAX_SAFE_INTEGER })).toBe(true);
+    expect(await store.get('ttl', 'forever')).toEqual(bytes('v'));
+    expect(await raw.pttl(layout.entryKeys('ttl', 'forever').entry)).toBeGreaterThan(1e15);
+  });
+
+  it('lets entries expire: gone from get, take, delete and list; their index members are pruned', async () => {
+    const collection = 'expiring';
+    for (let i = 0; i < 20; i++) await store.set(collection, `short-${i}`, bytes('v'), { ttlMs: 50 });
+    await store.set(collection, 'long', bytes('v'));
+    await eventually('the short entries expired', async () => (await store.get(collection, 'short-0')) === undefined);
+    await eventually('every short entry expired', async () => {
+      for (let i = 0; i < 20; i++) if ((await store.get(collection, `short-${i}`)) !== undefined) return false;
+      return true;
+    });
+    expect(await store.take(collection, 'short-1')).toBeUndefined();
+    expect(await store.delete(collection, 'short-2')).toBe(false);
+    expect(await store.set(collection, 'short-3', bytes('again'), { onlyIfAbsent: true })).toBe(true);
+    expect(await listAll(store, collection, 3)).toEqual(['long', 'short-3']);
+    // White-box: list removed the stale members from the indexes.
+    let members = 0;
+    for (const bucket of layout.bucketKeys(collection)) members += await raw.zcard(bucket.index);
+    expect(members).toBe(2);
+  });
+
+  it('prunes expired index members on later writes, without any list call', async () => {
+    const collection = 'prune-on-write';
+    const one = new KeyLayout(prefix, 16);
+    for (let i = 0; i < 30; i++) await store.set(collection, `short-${i}`, bytes('v'), { ttlMs: 20 });
+    await eventually('the entries expired', async () => {
+      for (let i = 0; i < 30; i++) if ((await store.get(collection, `short-${i}`)) !== undefined) return false;
+      return true;
+    });
+    // One write per bucket is enough to prune up to 16 stale members of that bucket.
+    for (let i = 0; i < 200; i++) await store.set(collection, `long-${i}`, bytes('v'));
+    let stale = 0;
+    for (const bucket of one.bucketKeys(collection)) stale += await raw.zcard(bucket.expiry);
+    expect(stale).toBe(0);
+  });
+
+  it('delete reports whether a live entry was removed and clears the index', async () => {
+    await store.set('del', 'k', bytes('v'));
+    expect(await store.delete('del', 'k')).toBe(true);
+    expect(await store.delete('del', 'k')).toBe(false);
+    expect(await store.get('del', 'k')).toBeUndefined();
+    expect(await listAll(store, 'del')).toEqual([]);
+  });
+
+  it('take hands the value to exactly one of many concurrent callers on several connections', async () => {
+    const stores = [store, await factory.create(), await factory.create(), await factory.create()];
+    for (let round = 0; round < 20; round++) {
+      const key = `code-${round}`;
+      await store.set('codes', key, bytes(`value-${round}`), { ttlMs: 60_000 });
+      const results = await Promise.all(
+        Array.from({ length: 24 }, (_, i) => stores[i % stores.length]!.take('codes', key)),
+      );
+      const winners = results.filter((value) => value !== undefined);
+      expect(winners).toEqual([bytes(`value-${round}`)]);
+    }
+    expect(await listAll(store, 'codes')).toEqual([]);
+  });
+
+  it('onlyIfAbsent lets exactly one of many concurrent writers win', async () => {
+    const stores = [store, await factory.create(), await factory.create()];
+    for (let round = 0; round < 10; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          stores[i % stores.length]!.set('nx', `k-${round}`, bytes(String(i)), { onlyIfAbsent: true, ttlMs: 60_000 }),
+        ),
+      );
+      expect(results.filter(Boolean)).toHaveLength(1);
+    }
+  });
+
+  it('lists in key-byte order, every key present throughout exactly once while others write', async () => {
+    const collection = 'paging';
+    const stable = Array.from({ length: 150 }, (_, i) => `stable-${String(i).padStart(3, '0')}`);
+    for (const key of stable) await store.set(collection, key, bytes('v'));
+    const writer = await factory.create();
+    let writing = true;
+    const churn = (async () => {
+      let i = 0;
+      while (writing) {
+        await writer.set(collection, `churn-${i % 40}`, bytes('v'), { ttlMs: i % 2 ? 30 : 60_000 });
+        await writer.delete(collection, `churn-${(i + 20) % 40}`);
+        i++;
+      }
+    })();
+    try {
+      for (const limit of [1, 7, 100]) {
+        const seen = await listAll(store, collection, limit);
+        expect(new Set(seen).size).toBe(seen.length);
+        expect(seen.filter((key) => key.startsWith('stable-'))).toEqual(stable);
+        const sorted = [...seen].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+        expect(seen).toEqual(sorted);
+      }
+    } finally {
+      writing = false;
+      await churn;
+    }
+  });
+
+  it('rejects a cursor it did not issue', async () => {
+    const error = await rejection(store.list('paging', { cursor: '!!not-a-cursor!!' }));
+    expect(isOAuthStoreError(error, 'invalid_value')).toBe(true);
+  });
+
+  it('reports a foreign key of another type as a configuration error that names no key', async () => {
+    const secretKey = 'authorization-code-SECRET123';
+    const { entry } = layout.entryKeys('foreign', secretKey);
+    await raw.hset(entry, 'field', 'value');
+    const error = await rejection(store.get('foreign', secretKey));
+    expect(isOAuthStoreError(error, 'configuration')).toBe(true);
+    const text = `${(error as Error).message} ${String((error as Error).cause)} ${JSON.stringify(error)}`;
+    expect(text).not.toContain('SECRET123');
+    await raw.del(entry);
+  });
+
+  if (cluster) {
+    it('spreads one collection over several masters', async () => {
+      const collection = 'spread';
+      for (let i = 0; i < 64; i++) await store.set(collection, `key-${i}`, bytes('v'));
+      const masters = (raw as Cluster).nodes('master');
+      expect(masters.length).toBeGreaterThanOrEqual(3);
+      const holding = await Promise.all(
+        masters.map(async (node) => {
+          const [, found] = await node.scan('0', 'MATCH', `${prefix}*`, 'COUNT', 10_000);
+          return found.length > 0;
+        }),
+      );
+      expect(holding.filter(Boolean).length).toBeGreaterThanOrEqual(2);
+      expect((await listAll(store, collection, 10)).length).toBe(64);
+    });
+  }
+});
+
+describe('key prefixes', () => {
+  const factory = new StoreFactory('node-redis');
+  afterAll(() => factory.closeAll());
+
+  it('isolates stores that share one Redis under different prefixes', async () => {
+    const a = await factory.create({ keyPrefix: freshPrefix('a') });
+    const b = await factory.create({ keyPrefix: freshPrefix('b') });
+    await a.set('clients', 'shared-id', bytes('from-a'));
+    await b.set('clients', 'shared-id', bytes('from-b'));
+    await a.set('clients', 'only-a', bytes('x'));
+    expect(await a.get('clients', 'shared-id')).toEqual(bytes('from-a'));
+    expect(await b.get('clients', 'shared-id')).toEqual(bytes('from-b'));
+    expect(await listAll(a, 'clients')).toEqual(['only-a', 'shared-id']);
+    expect(await listAll(b, 'clients')).toEqual(['shared-id']);
+    expect(await b.take('clients', 'only-a')).toBeUndefined();
+    expect(await a.take('clients', 'shared-id')).toEqual(bytes('from-a'));
+    expect(await b.get('clients', 'shared-id')).toEqual(bytes('from-b'));
+  });
+});
+
+describe('close', () => {
+  it('closes a client it created, and rejects later calls with a closed error', async () => {
+    const factory = new StoreFactory('url');
+    const store = await factory.create();
+    await store.set('c', 'k', bytes('v'));
+    await store.close();
+    expect(isOAuthStoreError(await rejection(store.get('c', 'k')), 'closed')).toBe(true);
+    await factory.closeAll();
+  });
+
+  it("leaves a caller's client open", async () => {
+    const nodeRedis = createClient({ url: standaloneUrl() });
+    nodeRedis.on('error', () => {});
+    await nodeRedis.connect();
+    const ioredis = new Redis(standaloneUrl());
+    for (const client of [nodeRedis, ioredis]) {
+      const store = await createRedisStore({ client, keyPrefix: freshPrefix('close') });
+      await store.set('c', 'k', bytes('v'));
+      await store.close();
+    }
+    expect(await nodeRedis.ping()).toBe('PONG');
+    expect(await ioredis.ping()).toBe('PONG');
+    await nodeRedis.close();
+    await ioredis.quit();
+  });
+});

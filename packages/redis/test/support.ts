@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { ByteStore } from '@oauth-store/core';
+import { Cluster, Redis } from 'ioredis';
+import { createClient, createCluster } from 'redis';
+import { createRedisStore, type RedisStoreOptions } from '../src/index';
+
+/** How a test store reaches Redis. */
+export type ClientKind = 'url' | 'node-redis' | 'ioredis' | 'cluster-urls' | 'node-redis-cluster' | 'ioredis-cluster';
+
+/** The standalone variants. */
+export const STANDALONE_KINDS: ClientKind[] = ['url', 'node-redis', 'ioredis'];
+/** The Redis Cluster variants. */
+export const CLUSTER_KINDS: ClientKind[] = ['cluster-urls', 'node-redis-cluster', 'ioredis-cluster'];
+
+/** The standalone server global-setup started (or REDIS_URL pointed at). */
+export function standaloneUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: the jest global setup should have started redis-server');
+  return url;
+}
+
+/** The cluster global-setup started (or REDIS_CLUSTER_URLS pointed at). */
+export function clusterUrls(): string[] {
+  const urls = process.env.REDIS_CLUSTER_URLS;
+  if (!urls) throw new Error('REDIS_CLUSTER_URLS is not set: the jest global setup should have started a cluster');
+  return urls.split(',');
+}
+
+/** `{ host, port }` of a redis:// URL, as ioredis Cluster wants its startup nodes. */
+export function hostPort(url: string): { host: string; port: number } {
+  const parsed = new URL(url);
+  return { host: parsed.hostname, port: Number(parsed.port) };
+}
+
+/** A key prefix no other test run uses. */
+export function freshPrefix(label = 'test'): string {
+  return `oauth-store-${label}-${randomUUID()}:`;
+}
+
+/**
+ * Creates stores of one client kind and remembers every client it created so `closeAll` can shut them down.
+ * Clients the caller gives to the store are real SDK clients connected to the real servers.
+ */
+export class StoreFactory {
+  readonly #closers: Array<() => Promise<unknown>> = [];
+
+  constructor(
+    readonly kind: ClientKind,
+    readonly options: Omit<RedisStoreOptions, 'client' | 'url' | 'clusterUrls'> = {},
+  ) {}
+
+  /** A new store (and, for the client kinds, a new client) on the shared servers. */
+  async create(extra: Omit<RedisStoreOptions, 'client' | 'url' | 'clusterUrls'> = {}): Promise<ByteStore> {
+    const options = { ...this.options, ...extra };
+    let store: ByteStore;
+    switch (this.kind) {
+      case 'url':
+        store = await createRedisStore({ ...options, url: standaloneUrl() });
+        break;
+      case 'cluster-urls':
+        store = await createRedisStore({ ...options, clusterUrls: clusterUrls() });
+        break;
+      case 'node-redis': {
+        const client = createClient({ url: standaloneUrl() });
+        client.on('error', () => {});
+        await client.connect();
+        this.#closers.push(() => client.close());
+        store = await createRedisStore({ ...options, client });
+        break;
+      }
+      case 'node-redis-cluster': {
+        const cluster = createCluster({ rootNodes: clusterUrls().map((url) => ({ url })) });
+        cluster.on('error', () => {});
+        await cluster.connect();
+        this.#closers.push(() => cluster.close());
+        store = await createRedisStore({ ...options, client: cluster });
+        break;
+      }
+      case 'ioredis': {
+        const client = new Redis(standaloneUrl());
+        client.on('error', () => {});
+        this.#closers.push(() => client.quit());
+        store = await createRedisStore({ ...options, client });
+        break;
+      }
+      case 'ioredis-cluster': {
+        const cluster = new Cluster(clusterUrls().map(hostPort));
+        cluster.on('error', () => {});
+        this.#closers.push(() => cluster.quit());
+        store = await createRedisStore({ ...options, client: cluster });
+        break;
+      }
+    }
+    this.#closers.push(() => store.close());
+    return store;
+  }
+
+  /** Closes every store, then every client, this factory created. */
+  async closeAll(): Promise<void> {
+    const closers = this.#closers.splice(0).reverse();
+    for (const close of closers) await close().catch(() => {});
+  }
+}
+
+/** A raw ioredis client (or Cluster) for white-box checks of what the store wrote. */
+export function rawClient(cluster: boolean): Redis | Cluster {
+  const client = cluster ? new Cluster(clusterUrls().map(hostPort)) : new Redis(standaloneUrl());
+  client.on('error', () => {});
+  return client;
+}
+
+/** Polls `check` every 10 ms until it returns true; fails after `timeoutMs`. */
+export async function eventually(what: string, check: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Every key of a collection, following cursors. */
+export async function listAll(store: ByteStore, collection: string, limit = 100): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await store.list(collection, { cursor, limit });
+    keys.push(...page.keys);
+    cursor = page.cursor;
+  } while (cursor);
+  return keys;
+}
+
+/** UTF-8 bytes of a string. */
+export function bytes(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
