@@ -3,4 +3,5 @@
 
 export * from './aws-secrets-manager';
 export * from './dynamodb-errors';
+export * from './gcp-secret-manager';
 export * from './vault';

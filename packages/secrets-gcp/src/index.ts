@@ -1,0 +1,2 @@
+export { gcpSecretManagerKeySource } from './gcp-secret-manager-key-source';
+export type { GcpSecretManagerKeySourceOptions, SecretManagerClientOptions } from './options';
