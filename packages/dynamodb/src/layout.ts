@@ -52,7 +52,8 @@ export const MAX_ITEM_OVERHEAD_BYTES =
 export const MAX_VALUE_BYTES = Math.floor((DYNAMODB_MAX_ITEM_BYTES - MAX_ITEM_OVERHEAD_BYTES) / 1024) * 1024;
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a key may start with U+FEFF, which the default decoder would silently drop.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** UTF-8 bytes of a (validated, well-formed) string. */
 export function utf8(value: string): Uint8Array {

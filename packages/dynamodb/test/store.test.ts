@@ -218,6 +218,34 @@ describe('list over shards', () => {
     }
   });
 
+  it('costs one Query per shard for a small collection, in one call', async () => {
+    const client = rawClient();
+    let queries = 0;
+    // Observes the Query calls the store makes; nothing is replaced or mocked.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'QueryCommand') queries++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countQueries' },
+    );
+    const counted = new DynamoDbStore({ tableName: TABLE, client });
+    try {
+      const collection = freshCollection();
+      expect(await counted.list(collection)).toEqual({ keys: [] });
+      expect(queries).toBe(8);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => counted.set(collection, `k${i}`, bytes('v'))));
+      queries = 0;
+      const page = await counted.list(collection, { limit: 100 });
+      expect(page.keys).toHaveLength(20);
+      expect(page.cursor).toBeUndefined();
+      expect(queries).toBe(8);
+    } finally {
+      await counted.close();
+      client.destroy();
+    }
+  });
+
   it('rejects a cursor it did not issue, or one from a store with more shards', async () => {
     const collection = freshCollection();
     await expect(store.list(collection, { cursor: 'not a cursor!' })).rejects.toBeInstanceOf(InvalidValueError);
@@ -257,5 +285,13 @@ describe('client ownership', () => {
     await own.set(collection, 'k', bytes('v'));
     expect(await own.take(collection, 'k')).toBeDefined();
     await own.close();
+  });
+});
+
+describe('key decoding', () => {
+  it('lists a key that starts with a byte-order mark exactly', async () => {
+    const collection = freshCollection();
+    await store.set(collection, '\uFEFFbom', bytes('v'));
+    expect(await listAll(store, collection, 10)).toEqual(['\uFEFFbom']);
   });
 });
