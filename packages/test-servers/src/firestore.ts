@@ -1,8 +1,8 @@
 /**
  * A throwaway Firestore emulator for the tests: npm `@firestore-emulator/server` (pure JavaScript gRPC), patched by
  * this repository (patches/@firestore-emulator__server@0.3.15.patch) so it honours the documented Firestore semantics
- * the adapter relies on: update_time preconditions, one distinct update time per commit, ordering by `__name__`,
- * query cursors, offset and field projection. Google's own emulator needs Java 21 and a download, so it is not used.
+ * the adapter relies on: update_time preconditions, one distinct update time per commit, whole-document replace on
+ * set, ordering by `__name__`, query cursors, offset and field projection. Google's own emulator needs Java 21 and a download, so it is not used.
  *
  * The emulator runs in a child Node process, bound to 127.0.0.1 (its own `start()` binds 0.0.0.0, so the child binds
  * the gRPC server itself with the emulator's own `@grpc/grpc-js` copy). A child process also keeps the jest global
@@ -152,7 +152,9 @@ export async function startFirestoreEmulator(options: FirestoreEmulatorOptions =
   return {
     port,
     host,
-    env: { FIRESTORE_EMULATOR_HOST: host },
+    // The emulator needs no credentials. Without METADATA_SERVER_DETECTION=none, google-auth-library (under the SDK)
+    // probes the GCE metadata server (169.254.169.254, off this machine) before the first call of every client.
+    env: { FIRESTORE_EMULATOR_HOST: host, METADATA_SERVER_DETECTION: 'none' },
     description: `@firestore-emulator/server ${version} (patched, see packages/firestore/README.md) on ${host}`,
     kill: () => stopChild(child, 'SIGKILL'),
     pause: () => {
