@@ -1,0 +1,103 @@
+import type { Storage, StorageOptions } from '@google-cloud/storage';
+import { ConfigurationError } from '@oauth-store/core';
+import { SOURCE } from './errors';
+import { assertValidPrefix, DEFAULT_PREFIX } from './object-names';
+
+/** Options for {@link GcsStore}. */
+export interface GcsStoreOptions {
+  /** The bucket that holds the entries. It must exist; the store never creates or configures buckets. */
+  bucket: string;
+  /**
+   * A `Storage` client to use (credentials, endpoint, retry settings are then yours). The store does not own it.
+   * Absent: the store creates `new Storage({ ...storageOptions, timeout: requestTimeoutMs })`, which finds
+   * credentials the usual way (Application Default Credentials).
+   */
+  storage?: Storage;
+  /** Options for the client the store creates when `storage` is absent (projectId, credentials, apiEndpoint, ...). */
+  storageOptions?: StorageOptions;
+  /**
+   * Object-name prefix for every entry: empty or ending with "/", at most 128 UTF-8 bytes, no control characters or
+   * `# [ ] * ?`. Stores with different prefixes can share a bucket without seeing each other's entries.
+   * Default `oauth-store/`.
+   */
+  prefix?: string;
+  /**
+   * Per-HTTP-request timeout in milliseconds for the client the store creates. Ignored when `storage` is given
+   * (set `timeout` on your client instead). Default 5000.
+   */
+  requestTimeoutMs?: number;
+  /**
+   * Upper bound in milliseconds on a whole store operation, SDK retries included; the operation then rejects with
+   * StoreUnavailableError (its outcome is unknown, as for any timeout). Default 15000.
+   */
+  operationTimeoutMs?: number;
+  /** Largest value accepted, in bytes (up to 5 MiB, the size Google suggests for single-request uploads). Default 1 MiB. */
+  maxValueBytes?: number;
+}
+
+/** {@link GcsStoreOptions} with defaults applied and checked. */
+export interface ResolvedOptions {
+  bucket: string;
+  prefix: string;
+  requestTimeoutMs: number;
+  operationTimeoutMs: number;
+  maxValueBytes: number;
+}
+
+/** Default per-request HTTP timeout. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+/** Default bound on a whole operation. */
+export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
+/** Default largest value. */
+export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
+/** Largest `maxValueBytes` accepted. */
+export const MAX_VALUE_BYTES_LIMIT = 5 * 1024 * 1024;
+
+function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
+    throw new ConfigurationError(`${name} must be an integer from 1 to ${max}, got ${String(value)}.`, {
+      source: SOURCE,
+    });
+  }
+  return value;
+}
+
+/** Bucket names per https://cloud.google.com/storage/docs/buckets#naming (dotted names up to 222 characters). */
+function assertBucketName(bucket: unknown): asserts bucket is string {
+  if (
+    typeof bucket !== 'string' ||
+    !/^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/.test(bucket) ||
+    (!bucket.includes('.') && bucket.length > 63)
+  ) {
+    throw new ConfigurationError(
+      'bucket must be a Cloud Storage bucket name: 3 to 63 characters (222 with dots) of a-z, 0-9, "-", "_" and ".", starting and ending with a letter or digit.',
+      { source: SOURCE },
+    );
+  }
+}
+
+/** Checks the options and fills in defaults. */
+export function resolveOptions(options: GcsStoreOptions): ResolvedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('options must be an object with at least bucket.', { source: SOURCE });
+  }
+  assertBucketName(options.bucket);
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  assertValidPrefix(prefix);
+  if (options.storage !== undefined && options.storageOptions !== undefined) {
+    throw new ConfigurationError('give either storage or storageOptions, not both.', { source: SOURCE });
+  }
+  return {
+    bucket: options.bucket,
+    prefix,
+    requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
+    operationTimeoutMs: positiveInteger('operationTimeoutMs', options.operationTimeoutMs, DEFAULT_OPERATION_TIMEOUT_MS),
+    maxValueBytes: positiveInteger(
+      'maxValueBytes',
+      options.maxValueBytes,
+      DEFAULT_MAX_VALUE_BYTES,
+      MAX_VALUE_BYTES_LIMIT,
+    ),
+  };
+}
