@@ -2,6 +2,7 @@
 // not backends in the registry). Each follows its service's documented wire protocol and is named a fake everywhere.
 
 export * from './aws-secrets-manager';
+export * from './azure-key-vault';
 export * from './dynamodb-errors';
 export * from './gcp-secret-manager';
 export * from './vault';

@@ -1,0 +1,2 @@
+export { azureKeyVaultKeySource } from './azure-key-vault-key-source';
+export type { AzureKeyVaultKeySourceOptions, KeyVaultCredential } from './options';
