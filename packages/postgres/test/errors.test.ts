@@ -89,9 +89,10 @@ describe('error mapping', () => {
     // A real server error whose detail names the conflicting key: "Key (collection, key)=(\x.., \x..) already exists."
     const row = [Buffer.from('c'), Buffer.from(SECRET_KEY), Buffer.from([1])];
     await pool.query(`INSERT INTO ${table} (collection, key, value) VALUES ($1, $2, $3)`, row);
-    const raw = await pool
-      .query(`INSERT INTO ${table} (collection, key, value) VALUES ($1, $2, $3)`, row)
-      .catch((e: unknown) => e as Error & { detail?: string });
+    const raw = (await pool.query(`INSERT INTO ${table} (collection, key, value) VALUES ($1, $2, $3)`, row).then(
+      () => new Error('the duplicate insert succeeded'),
+      (e: unknown) => e,
+    )) as Error & { detail?: string };
     expect(raw.detail).toContain(Buffer.from(SECRET_KEY).toString('hex'));
     const mapped = mapPostgresError(raw, 'set');
     expect(mapped.message).toMatch(/^postgres: set failed \(error 23505\)/);

@@ -114,7 +114,7 @@ async function startDebianCluster(): Promise<RestartablePostgres> {
       '-c listen_addresses=127.0.0.1',
       '-c fsync=off',
       '-c shared_buffers=16MB',
-      '-c max_connections=60',
+      '-c max_connections=100',
     ].join(' ');
     const start = () =>
       asPostgresUser(asRoot, pgCtl, [
