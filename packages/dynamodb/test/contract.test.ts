@@ -22,8 +22,8 @@ runStoreContract({
   },
   // Fewer race rounds and property runs than the defaults keep the file well under a minute on a shared 2-core
   // machine; each round still races 20 callers over 4 client instances.
-  takeRounds: 15,
-  propertyRuns: 8,
+  takeRounds: 10,
+  propertyRuns: 5,
   crossProcessKeys: 100,
   log: () => undefined,
 });
