@@ -12,9 +12,9 @@ import { IntegrityError } from '@oauth-store/core';
  * 14          L     kid, printable ASCII
  * 14+L        12    wrap nonce
  * 26+L        48    wrapped DEK: AES-256-GCM(KEK, wrap nonce, DEK, AAD = bytes 0..14+L) = 32 bytes + 16-byte tag
- * 74+L        32    key commitment = HKDF-SHA256(DEK, salt, "... key commitment")
+ * 74+L        32    key commitment = bytes 32..64 of HKDF-SHA256(DEK, salt, info, 64)
  * 106+L       12    payload nonce
- * 118+L       n+16  payload: AES-256-GCM(HKDF-SHA256(DEK, salt, "... payload key"), payload nonce, plaintext,
+ * 118+L       n+16  payload: AES-256-GCM(bytes 0..32 of the same HKDF output, payload nonce, plaintext,
  *                   AAD = magic | version | expiresAt | u32 len(collection) | collection | u32 len(key) | key)
  * ```
  */
@@ -24,12 +24,14 @@ export const ENVELOPE_MAGIC: Uint8Array = Uint8Array.of(0x00, 0x4f, 0x53, 0x45);
 /** The format version this package writes and reads. */
 export const ENVELOPE_FORMAT_VERSION = 1;
 
-/** HKDF-SHA256 salt for the two keys derived from a DEK (format version 1). */
+/** HKDF-SHA256 salt of the derivation from a DEK (format version 1). */
 export const DEK_HKDF_SALT = 'oauth-store/envelope/v1';
-/** HKDF-SHA256 info for the payload encryption key derived from a DEK. */
-export const PAYLOAD_KEY_INFO = 'oauth-store/envelope/v1 payload key';
-/** HKDF-SHA256 info for the 32-byte key commitment derived from a DEK. */
-export const COMMITMENT_INFO = 'oauth-store/envelope/v1 key commitment';
+/**
+ * HKDF-SHA256 info of the derivation from a DEK. One 64-byte output is split: bytes 0..32 are the payload key,
+ * bytes 32..64 the key commitment (RFC 5869 allows splitting the output into several keys; one call instead of two
+ * halves the cost, which dominates a seal).
+ */
+export const DEK_HKDF_INFO = 'oauth-store/envelope/v1 payload key and commitment';
 
 /** Length of a data-encryption key. */
 export const DEK_BYTES = 32;

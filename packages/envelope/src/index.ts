@@ -1,6 +1,6 @@
 export { withEnvelopeEncryption } from './envelope-store';
 export {
-  COMMITMENT_INFO,
+  DEK_HKDF_INFO,
   DEK_HKDF_SALT,
   ENVELOPE_FORMAT_VERSION,
   ENVELOPE_MAGIC,
@@ -8,7 +8,6 @@ export {
   envelopeOverhead,
   inspectEnvelope,
   MAX_ENVELOPE_OVERHEAD,
-  PAYLOAD_KEY_INFO,
 } from './format';
 export { HASHED_KEY_LENGTH, KEY_HASH_INFO, KEY_HASH_SALT } from './key-hash';
 export { DEFAULT_REFRESH_INTERVAL_MS, type KeyStatus } from './key-manager';

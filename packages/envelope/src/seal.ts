@@ -1,13 +1,12 @@
-import { createCipheriv, createDecipheriv, hkdfSync, type KeyObject, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IntegrityError, UnknownKeyIdError } from '@oauth-store/core';
 import {
-  COMMITMENT_INFO,
   concatBytes,
   DEK_BYTES,
+  DEK_HKDF_INFO,
   DEK_HKDF_SALT,
   encodeHeader,
   NONCE_BYTES,
-  PAYLOAD_KEY_INFO,
   type ParsedEnvelope,
   parseEnvelope,
   payloadAad,
@@ -33,27 +32,23 @@ function integrity(message: string): IntegrityError {
   return new IntegrityError(message, { source: 'envelope' });
 }
 
-/** Derives the payload key and the key commitment from a DEK (HKDF-SHA256, as AWS's committing suites do). */
+/**
+ * Derives the payload key and the 32-byte key commitment from a DEK: one HKDF-SHA256 output of 64 bytes, split in
+ * two (as AWS's committing suites derive an encryption key and a commitment from the data key).
+ */
 export function deriveFromDek(dek: Uint8Array): { payloadKey: Buffer; commitment: Buffer } {
-  return {
-    payloadKey: Buffer.from(hkdfSync('sha256', dek, DEK_HKDF_SALT, PAYLOAD_KEY_INFO, 32)),
-    commitment: Buffer.from(hkdfSync('sha256', dek, DEK_HKDF_SALT, COMMITMENT_INFO, 32)),
-  };
+  const okm = Buffer.from(hkdfSync('sha256', dek, DEK_HKDF_SALT, DEK_HKDF_INFO, 64));
+  return { payloadKey: okm.subarray(0, 32), commitment: okm.subarray(32, 64) };
 }
 
-function gcmEncrypt(key: KeyObject | Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
+function gcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array) {
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(aad);
   return concatBytes([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
 }
 
 /** AES-256-GCM open; undefined when authentication fails (the caller decides which typed error that is). */
-function gcmDecrypt(
-  key: KeyObject | Uint8Array,
-  nonce: Uint8Array,
-  sealed: Uint8Array,
-  aad: Uint8Array,
-): Uint8Array | undefined {
+function gcmDecrypt(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | undefined {
   const decipher = createDecipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -66,7 +61,7 @@ function gcmDecrypt(
   }
 }
 
-function wrapDek(kek: KeyObject | Uint8Array, kid: string, expiresAt: number, dek: Uint8Array, wrapNonce: Uint8Array) {
+function wrapDek(kek: Uint8Array, kid: string, expiresAt: number, dek: Uint8Array, wrapNonce: Uint8Array) {
   const header = encodeHeader(expiresAt, kid);
   return concatBytes([header, wrapNonce, gcmEncrypt(kek, wrapNonce, dek, header)]);
 }
@@ -76,15 +71,17 @@ function wrapDek(kek: KeyObject | Uint8Array, kid: string, expiresAt: number, de
  * across records voids the security of the format.
  */
 export function sealWithKey(
-  kek: { kid: string; key: KeyObject | Uint8Array },
+  kek: { kid: string; key: Uint8Array },
   address: RecordAddress,
   plaintext: Uint8Array,
   expiresAt: number,
   randomness?: SealRandomness,
 ): Uint8Array {
-  const dek = randomness?.dek ?? randomBytes(DEK_BYTES);
-  const wrapNonce = randomness?.wrapNonce ?? randomBytes(NONCE_BYTES);
-  const payloadNonce = randomness?.payloadNonce ?? randomBytes(NONCE_BYTES);
+  // One call to the CSPRNG for all three values: each call has a fixed cost larger than the bytes themselves.
+  const random = randomness ? undefined : randomBytes(DEK_BYTES + 2 * NONCE_BYTES);
+  const dek = randomness?.dek ?? random!.subarray(0, DEK_BYTES);
+  const wrapNonce = randomness?.wrapNonce ?? random!.subarray(DEK_BYTES, DEK_BYTES + NONCE_BYTES);
+  const payloadNonce = randomness?.payloadNonce ?? random!.subarray(DEK_BYTES + NONCE_BYTES);
   const { payloadKey, commitment } = deriveFromDek(dek);
   const sealed = concatBytes([
     wrapDek(kek.key, kek.kid, expiresAt, dek, wrapNonce),
@@ -93,7 +90,7 @@ export function sealWithKey(
     gcmEncrypt(payloadKey, payloadNonce, plaintext, payloadAad(address.collection, address.key, expiresAt)),
   ]);
   payloadKey.fill(0);
-  if (!randomness) dek.fill(0);
+  random?.fill(0);
   return sealed;
 }
 
