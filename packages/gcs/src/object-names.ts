@@ -69,7 +69,7 @@ export function objectName(prefix: string, collection: string, key: string): str
   return collectionPrefix(prefix, collection) + encode(key);
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The key encoded in the last segment of an object name, or undefined when the segment is not a canonical
