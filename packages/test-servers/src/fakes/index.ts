@@ -1,5 +1,6 @@
-// Wire-level FAKES of secret managers that have no emulator that runs offline. Tests start them directly (they are
-// not backends in the registry). Each follows its service's documented wire protocol and is named a fake everywhere.
+// Wire-level FAKES of services that have no emulator that runs offline (secret managers, DynamoDB failure modes).
+// Tests start them directly (they are not backends in the registry). Each follows its service's documented wire
+// protocol and is named a fake everywhere.
 
 export * from './aws-secrets-manager';
 export * from './azure-key-vault';
