@@ -2,7 +2,7 @@
 // shipped as is. Started with child_process.fork(); talks to the parent over the IPC channel:
 //   child  -> { type: 'hello' }   (listening)
 //   parent -> { type: 'init', module, exportName, config }   child -> { type: 'ready' }
-//   parent -> { type: 'take', collection, keys, concurrency } child -> { type: 'result', wins, failures }
+//   parent -> { type: 'take', collection, keys, concurrency, startAt } child -> { type: 'result', wins, failures }
 //   child  -> { type: 'error', stage, error } on any failure, then exits non-zero.
 // Values travel base64-encoded; the parent checks each one. Nothing here logs keys or values.
 import { createRequire } from 'node:module';
@@ -49,8 +49,10 @@ async function init({ module, exportName, config }) {
   if (!store || typeof store.take !== 'function') throw new TypeError(`${name}(config) did not return a store`);
 }
 
-// Every child takes the keys in the same order, so the children contend for the same key at the same moment.
-async function takeAll({ collection, keys, concurrency }) {
+// Every child takes the keys in the same order, starting at the same wall-clock instant (startAt, chosen by the
+// parent), so the children contend for the same key at the same moment.
+async function takeAll({ collection, keys, concurrency, startAt }) {
+  while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
   const wins = [];
   const failures = [];
   let next = 0;

@@ -118,7 +118,9 @@ export async function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<W
     for (const worker of workers) worker.send({ type: 'init', module, exportName, config });
     await Promise.all(workers.map((worker) => worker.next('ready')));
     const { collection, keys, concurrency } = race;
-    for (const worker of workers) worker.send({ type: 'take', collection, keys, concurrency });
+    // A shared start instant a little ahead removes the skew of delivering the message to each child in turn.
+    const startAt = Date.now() + 100;
+    for (const worker of workers) worker.send({ type: 'take', collection, keys, concurrency, startAt });
     const reports = await Promise.all(workers.map((worker) => worker.next('result')));
     await Promise.all(workers.map((worker) => worker.exited()));
     return reports.map(({ wins, failures }) => ({ wins, failures }) as WorkerReport);
@@ -128,9 +130,14 @@ export async function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<W
   } finally {
     clearTimeout(timer);
     for (const worker of workers) worker.kill();
+    // SIGKILL cannot be ignored, so exits follow promptly; the bound only guards against a lost 'exit' event.
+    let bound: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.all(workers.map((worker) => worker.exited())),
-      new Promise((r) => setTimeout(r, 2000)),
+      new Promise((resolve) => {
+        bound = setTimeout(resolve, 2000);
+      }),
     ]);
+    clearTimeout(bound);
   }
 }

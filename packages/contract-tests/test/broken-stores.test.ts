@@ -1,0 +1,139 @@
+// The suite must catch real bugs: each deliberately broken store fails the suite that covers its bug, and a
+// correct store built the same way passes the same suite (so the failure is the bug's, not the harness's).
+import { describe, expect, it } from '@jest/globals';
+import type { ByteStore } from '@oauth-store/core';
+import type { StoreContractOptions } from '../src/index';
+import {
+  runCloseTests,
+  runConditionalCreateTests,
+  runIsolationTests,
+  runKeyTests,
+  runListTests,
+  runTakeTests,
+  runTtlTests,
+  runValueTests,
+} from '../src/index';
+import {
+  dropsLastKeyOfPage,
+  ignoresClose,
+  immortalEntries,
+  joinedCollections,
+  lowercasedKeys,
+  racyTake,
+  sharedMemory,
+  slashToUnderscore,
+  textValues,
+  truncatedKeys,
+} from './broken-stores';
+import { collectingRunner, failures } from './helpers/collecting-runner';
+
+type Suite = (options: StoreContractOptions) => void;
+
+async function runSuite(suite: Suite, create: () => ByteStore) {
+  const collected = collectingRunner();
+  suite({
+    name: 'subject',
+    create,
+    runner: collected.runner,
+    ttlMs: 150,
+    takeRounds: 20,
+    propertyRuns: 10,
+    listKeys: 30,
+    log: () => undefined,
+  });
+  return collected.run();
+}
+
+const cases: Array<{ bug: string; suite: Suite; create: () => () => ByteStore; failing: RegExp[] }> = [
+  {
+    bug: 'take is get, await, delete',
+    suite: runTakeTests,
+    create: () => sharedMemory(racyTake),
+    failing: [/concurrent takes of one key/, /take racing delete/],
+  },
+  {
+    bug: 'TTL never expires',
+    suite: runTtlTests,
+    create: () => sharedMemory(immortalEntries),
+    failing: [/after the deadline no method/, /gives an entry without one an expiry/, /later TTL replaces/],
+  },
+  {
+    bug: 'TTL never expires (conditional create)',
+    suite: runConditionalCreateTests,
+    create: () => sharedMemory(immortalEntries),
+    failing: [/expired entry counts as absent/],
+  },
+  {
+    bug: 'TTL never expires (list)',
+    suite: runListTests,
+    create: () => sharedMemory(immortalEntries),
+    failing: [/expired keys are not listed/],
+  },
+  {
+    bug: 'keys lowercased',
+    suite: runKeyTests,
+    create: () => sharedMemory(lowercasedKeys),
+    failing: [/tricky and maximum-length keys/, /arbitrary keys round-trip/],
+  },
+  {
+    bug: "'/' encoded as '_'",
+    suite: runKeyTests,
+    create: () => sharedMemory(slashToUnderscore),
+    failing: [/tricky and maximum-length keys/],
+  },
+  {
+    bug: 'keys truncated to 200 characters',
+    suite: runKeyTests,
+    create: () => sharedMemory(truncatedKeys),
+    failing: [/tricky and maximum-length keys/],
+  },
+  {
+    bug: 'list drops the last key of each page',
+    suite: runListTests,
+    create: () => sharedMemory(dropsLastKeyOfPage),
+    failing: [/each of 30 keys exactly once/, /writers adding and deleting/, /cursor survives JSON/],
+  },
+  {
+    bug: 'collection and key joined with ":"',
+    suite: runIsolationTests,
+    create: () => sharedMemory(joinedCollections),
+    failing: [/joined by a separator/, /names extend its name/],
+  },
+  {
+    bug: 'values stored as UTF-8 text',
+    suite: runValueTests,
+    create: () => sharedMemory(textValues),
+    failing: [/every byte value/],
+  },
+  {
+    bug: 'close does nothing',
+    suite: runCloseTests,
+    create: ignoresClose,
+    failing: [/every method rejects with code 'closed'/],
+  },
+];
+
+describe('broken stores fail the suite that covers their bug', () => {
+  for (const { bug, suite, create, failing } of cases) {
+    it(`${bug}: ${suite.name} reports it, and passes on a correct store`, async () => {
+      const broken = await runSuite(suite, create());
+      const failed = broken.filter((outcome) => outcome.error !== undefined).map((outcome) => outcome.title);
+      for (const pattern of failing) expect(failed.filter((title) => pattern.test(title))).not.toEqual([]);
+      // Every failure is a failed assertion (directly, or inside a fast-check property), not a crash of the suite.
+      for (const outcome of broken) {
+        if (outcome.error === undefined) continue;
+        const error = outcome.error as Error;
+        // A typed store error escaping a test is the store's own report of the bug (for example text values grown
+        // past the size limit), also a legitimate failure.
+        const asserted =
+          error.name === 'AssertionError' ||
+          /^Property failed/.test(error.message) ||
+          typeof (error as { code?: unknown }).code === 'string';
+        expect({ title: outcome.title, asserted }).toEqual({ title: outcome.title, asserted: true });
+      }
+      const control = await runSuite(suite, sharedMemory());
+      expect(failures(control)).toEqual([]);
+      expect(control.length).toBe(broken.length);
+    });
+  }
+});
