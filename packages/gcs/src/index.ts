@@ -1,6 +1,7 @@
 export { EXPIRES_AT_KEY, WRITE_ID_KEY } from './entry-metadata';
 export { SOURCE } from './errors';
 export { GcsStore } from './gcs-store';
+export { type GcsLifecycleRule, gcsLifecycleRule } from './lifecycle';
 export { collectionPrefix, DEFAULT_PREFIX, maxKeyBytesFor, objectName } from './object-names';
 export {
   DEFAULT_MAX_VALUE_BYTES,
