@@ -1,4 +1,6 @@
 import { defineConfig } from 'tsup';
 import { libraryConfig } from '../../scripts/tsup.base';
 
-export default defineConfig(libraryConfig());
+// shims: the CJS build needs `import.meta.url` (it locates child/take-worker.mjs, which ships as plain JavaScript
+// next to dist/ and needs no build of its own).
+export default defineConfig(libraryConfig({ shims: true }));
