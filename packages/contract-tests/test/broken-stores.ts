@@ -6,10 +6,10 @@ import { type ByteStore, defineStore, type ListPage, MemoryStore, type StoreDriv
 
 type Overrides = (server: MemoryStore) => Partial<StoreDriver>;
 
-/** A factory of store instances that share one in-process MemoryStore; `close` closes only the instance. */
-export function sharedMemory(overrides: Overrides = () => ({})): () => ByteStore {
+/** Store instances sharing one in-process MemoryStore (`server`, for raw reads); `close` closes only the instance. */
+export function sharedMemory(overrides: Overrides = () => ({})): (() => ByteStore) & { server: MemoryStore } {
   const server = new MemoryStore({ maxValueBytes: 64 * 1024 });
-  return () =>
+  const create = () =>
     defineStore({
       capabilities: server.capabilities,
       get: (collection, key) => server.get(collection, key),
@@ -20,6 +20,7 @@ export function sharedMemory(overrides: Overrides = () => ({})): () => ByteStore
       close: async () => undefined,
       ...overrides(server),
     });
+  return Object.assign(create, { server });
 }
 
 /** take as get, then (after an await) delete: two concurrent callers both receive the value. */
@@ -82,6 +83,29 @@ export const joinedCollections: Overrides = (server) => {
   };
 };
 
+/** delete and take only hide the entry (a tombstone): the methods look right, but the record stays stored. */
+export const softDelete: Overrides = (server) => {
+  const hidden = new Set<string>();
+  const id = (collection: string, key: string) => JSON.stringify([collection, key]);
+  return {
+    get: async (collection, key) => (hidden.has(id(collection, key)) ? undefined : server.get(collection, key)),
+    set: async (collection, key, value, options) => {
+      hidden.delete(id(collection, key));
+      return server.set(collection, key, value, options);
+    },
+    delete: async (collection, key) => {
+      const live = !hidden.has(id(collection, key)) && (await server.get(collection, key)) !== undefined;
+      hidden.add(id(collection, key));
+      return live;
+    },
+    take: async (collection, key) => {
+      if (hidden.has(id(collection, key))) return undefined;
+      hidden.add(id(collection, key));
+      return server.get(collection, key);
+    },
+  };
+};
+
 /** Values stored as decoded UTF-8 text: bytes that are not valid UTF-8 come back changed. */
 export const textValues: Overrides = (server) => ({
   set: (collection, key, value, options) =>
@@ -89,9 +113,9 @@ export const textValues: Overrides = (server) => ({
 });
 
 /** A store (not built with defineStore) whose close does nothing: it keeps working after close(). */
-export function ignoresClose(): () => ByteStore {
+export function ignoresClose(): (() => ByteStore) & { server: MemoryStore } {
   const create = sharedMemory();
-  return () => {
+  const open = (): ByteStore => {
     const inner = create();
     return {
       capabilities: inner.capabilities,
@@ -103,4 +127,5 @@ export function ignoresClose(): () => ByteStore {
       close: async () => undefined,
     };
   };
+  return Object.assign(open, { server: create.server });
 }
