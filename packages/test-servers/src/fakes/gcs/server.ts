@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { badRequest, FakeGcsError, notFound, notImplemented } from './errors';
+import { FakeGcsFaults } from './faults';
 import { hashesOf } from './hashes';
 import { parseMultipartRelated } from './multipart';
 import { FakeGcsState, type Preconditions, type StoredObject, type UploadMetadata } from './state';
@@ -14,6 +15,8 @@ export interface FakeGcs {
   readonly port: number;
   /** Direct access to the fake's state, for white-box test hooks (`corrupt`, `objects`). */
   readonly state: FakeGcsState;
+  /** One-shot failures to inject into matching requests (lost responses, 503s), for client fault-handling tests. */
+  readonly faults: FakeGcsFaults;
   /** Stops listening and drops open connections. */
   close(): Promise<void>;
 }
@@ -53,7 +56,9 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
   const state = new FakeGcsState();
   for (const bucket of options.buckets ?? []) state.createBucket(bucket);
   const sessions = new Map<string, UploadSession>();
+  const faults = new FakeGcsFaults();
   const server = createServer((req, res) => {
+    if (faults.apply(req, res)) return;
     handle(state, sessions, req, res).catch((error: unknown) => sendError(res, error));
   });
   const host = options.host ?? '127.0.0.1';
@@ -69,6 +74,7 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
     endpoint: `http://${host}:${port}`,
     port,
     state,
+    faults,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
