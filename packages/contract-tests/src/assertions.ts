@@ -106,4 +106,5 @@ export function assertPage(page: unknown, limit: number, what: string): asserts 
   }
 }
 
+/** node:assert/strict, re-exported so every suite asserts through the same runner-independent module. */
 export { assert };
