@@ -11,6 +11,7 @@ import {
   type SetOptions,
   type StoreCapabilities,
   type StoreOperation,
+  StoreUnavailableError,
 } from '@oauth-store/core';
 import { withDeadline } from './deadline';
 import { generationOf, isLive, type ObjectInfo, uploadMetadata, writeIdOf } from './entry-metadata';
@@ -94,7 +95,11 @@ export class GcsStore implements ByteStore {
     try {
       const [info] = await this.#bucket.file(name).getMetadata();
       const generation = generationOf(info);
-      if (generation === undefined) throw new ConflictError('Cloud Storage returned an object without a generation.');
+      if (generation === undefined) {
+        throw new StoreUnavailableError('Cloud Storage answered with an object resource without a generation.', {
+          source: SOURCE,
+        });
+      }
       return { generation, info };
     } catch (error) {
       if (isNotFound(error)) return undefined;
