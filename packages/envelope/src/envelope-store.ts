@@ -36,8 +36,7 @@ function hashPredicate(hashKeysIn: EnvelopeOptions['hashKeysIn']): ((collection:
   return (collection) => names.has(collection);
 }
 
-async function loadHasher(hashKey: Uint8Array | KeySource): Promise<KeyHasher> {
-  if (!isKeySource(hashKey)) return createKeyHasher(hashKey);
+async function loadHasher(hashKey: KeySource): Promise<KeyHasher> {
   try {
     return createKeyHasher((await hashKey.load()).primary.key);
   } catch (error) {
@@ -106,7 +105,14 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     onError: options.onError,
     now,
   });
-  const hasher = shouldHash && options.hashKey !== undefined ? loadHasher(options.hashKey) : undefined;
+  // A byte hash key is checked now (a constructor error); a KeySource is loaded once, like the keys, in the background.
+  const hashKey = options.hashKey;
+  const hasher =
+    shouldHash && hashKey !== undefined
+      ? isKeySource(hashKey)
+        ? loadHasher(hashKey)
+        : Promise.resolve(createKeyHasher(hashKey))
+      : undefined;
   hasher?.catch(() => {});
 
   /** The name the backend sees: the key itself, or its keyed hash in hashed collections. */

@@ -34,7 +34,7 @@ describe('key material from a KeySource', () => {
     await Promise.all(operations);
     expect(source.loads).toBe(1);
     expect(store.keyStatus()).toMatchObject({ primaryKid: 'k1', loads: 1, lastErrorCode: undefined });
-  });
+  }, 30_000);
 
   it('operations issued before the first load finishes wait for it (still one load)', async () => {
     const source = new CountingKeySource(material(newKey('k1')));

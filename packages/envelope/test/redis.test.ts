@@ -39,6 +39,7 @@ runStoreContract({
   // White-box: what Redis really holds under the name (an envelope), read through a plain Redis store.
   rawReader: (collection, key) => raw.get(collection, key),
   maxValueBytesToTest: 256 * 1024,
+  propertyRuns: 15,
 });
 
 runEncryptionContract({
