@@ -15,7 +15,14 @@ export type ClientsSource = ByteStore | ClientStore;
  * either, so one ClientStore (with its options) can be shared by the router, the proxy and admin code.
  */
 export function toClientStore(source: ClientsSource, options?: ClientStoreOptions): ClientStore {
-  return source instanceof ClientStore ? source : new ClientStore(source, options);
+  // Duck-typed rather than instanceof, so a ClientStore from another copy of @oauth-store/core (ESM next to CJS, or
+  // two versions) is still reused rather than mistaken for a ByteStore.
+  return isClientStore(source) ? source : new ClientStore(source, options);
+}
+
+function isClientStore(source: ClientsSource): source is ClientStore {
+  const candidate = source as Partial<ClientStore>;
+  return typeof candidate.getClient === 'function' && typeof candidate.registerClient === 'function';
 }
 
 /**
