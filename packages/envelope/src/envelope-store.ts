@@ -72,8 +72,9 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     throw fail('keySource must implement KeySource ({ description, load() }).');
   }
   const refreshIntervalMs = options.refreshIntervalMs ?? DEFAULT_REFRESH_INTERVAL_MS;
-  if (!Number.isSafeInteger(refreshIntervalMs) || refreshIntervalMs < 0) {
-    throw fail('refreshIntervalMs must be a whole number of milliseconds (0 turns refreshing off).');
+  // Node timers hold at most 2^31 - 1 ms; a larger interval would silently fire every millisecond instead.
+  if (!Number.isSafeInteger(refreshIntervalMs) || refreshIntervalMs < 0 || refreshIntervalMs > 2 ** 31 - 1) {
+    throw fail('refreshIntervalMs must be a whole number of milliseconds from 0 (no refresh) to 2147483647.');
   }
   const shouldHash = hashPredicate(options.hashKeysIn);
   if (shouldHash && options.hashKey === undefined) {

@@ -108,7 +108,11 @@ export function sealRecord(
  * Unwraps and verifies the DEK of a parsed envelope: kid lookup (never trial decryption), GCM unwrap with the header
  * as AAD, then the key commitment, compared in constant time before any payload byte is decrypted.
  */
-export function unwrapDek(keyring: Keyring, parsed: ParsedEnvelope, where: string): Uint8Array {
+export function unwrapDek(
+  keyring: Keyring,
+  parsed: ParsedEnvelope,
+  where: string,
+): { dek: Uint8Array; payloadKey: Buffer } {
   const kek = keyForKid(keyring, parsed.kid);
   if (!kek) {
     throw new UnknownKeyIdError(
@@ -122,12 +126,14 @@ export function unwrapDek(keyring: Keyring, parsed: ParsedEnvelope, where: strin
       `${where} failed authentication under key id "${parsed.kid}": the keyring holds a different key under that kid, or the record was tampered with. Check that every instance loads the same key material.`,
     );
   }
-  const { commitment } = deriveFromDek(dek);
+  // One derivation yields both halves: the commitment checked here and the payload key the caller uses next.
+  const { commitment, payloadKey } = deriveFromDek(dek);
   if (!timingSafeEqual(commitment, parsed.commitment)) {
     dek.fill(0);
+    payloadKey.fill(0);
     throw integrity(`${where} failed its key-commitment check (tampered or corrupted).`);
   }
-  return dek;
+  return { dek, payloadKey };
 }
 
 /**
@@ -137,8 +143,7 @@ export function unwrapDek(keyring: Keyring, parsed: ParsedEnvelope, where: strin
 export function openRecord(keyring: Keyring, address: RecordAddress, stored: Uint8Array): Uint8Array {
   const where = `a record in collection "${address.collection}"`;
   const parsed = parseEnvelope(stored);
-  const dek = unwrapDek(keyring, parsed, where);
-  const { payloadKey } = deriveFromDek(dek);
+  const { dek, payloadKey } = unwrapDek(keyring, parsed, where);
   dek.fill(0);
   const aad = payloadAad(address.collection, address.key, parsed.expiresAt);
   const plaintext = gcmDecrypt(payloadKey, parsed.payloadNonce, parsed.payload, aad);
@@ -156,7 +161,8 @@ export function openRecord(keyring: Keyring, address: RecordAddress, stored: Uin
  */
 export function rewrapRecord(keyring: Keyring, stored: Uint8Array, where: string): Uint8Array {
   const parsed = parseEnvelope(stored);
-  const dek = unwrapDek(keyring, parsed, where);
+  const { dek, payloadKey } = unwrapDek(keyring, parsed, where);
+  payloadKey.fill(0);
   const primary = primaryKey(keyring);
   const rewrapped = concatBytes([
     wrapDek(primary.key, primary.kid, parsed.expiresAt, dek, randomBytes(NONCE_BYTES)),

@@ -42,6 +42,11 @@ describe('withEnvelopeEncryption: options and capabilities', () => {
     ['a keySource without load()', { keySource: { description: 'x' } }, /must implement KeySource/],
     ['a negative refresh interval', { keyring: material(newKey('k')), refreshIntervalMs: -1 }, /refreshIntervalMs/],
     [
+      'a refresh interval too long for a timer',
+      { keyring: material(newKey('k')), refreshIntervalMs: 2 ** 31 },
+      /2147483647/,
+    ],
+    [
       'hashKeysIn without hashKey',
       { keyring: material(newKey('k')), hashKeysIn: ['codes'] },
       /hashKeysIn needs `hashKey`/,
