@@ -48,8 +48,18 @@ async function migrated(store: PostgresStore, migrate: boolean | undefined): Pro
 }
 
 /**
- * Creates a `pg` Pool that this store owns (`close()` ends it) with timeouts derived from `timeoutMs`: connecting,
- * the server-side `statement_timeout` and pg's client-side `query_timeout`. Then migrates, unless told not to.
+ * The server-side `statement_timeout` for a client-side bound of `timeoutMs`: a little shorter, so that PostgreSQL
+ * cancels a slow statement itself (then it certainly did nothing, and the connection stays healthy) before the client
+ * gives up on it (then its outcome is unknown). The client-side bound remains for a network that stops answering.
+ */
+function serverStatementTimeout(timeoutMs: number): number {
+  return Math.max(1, timeoutMs - Math.min(1000, Math.ceil(timeoutMs / 4)));
+}
+
+/**
+ * Creates a `pg` Pool that this store owns (`close()` ends it) with timeouts derived from `timeoutMs`: connecting
+ * and pg's client-side `query_timeout` at `timeoutMs`, the server-side `statement_timeout` slightly below it. Then
+ * migrates, unless told not to.
  */
 export async function openPostgresStore(options: OpenPostgresStoreOptions = {}): Promise<PostgresStore> {
   const { connectionString, pool: poolConfig, migrate, ...storeOptions } = options;
@@ -60,7 +70,7 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions = {}):
   const pool = new Pool({
     connectionString,
     connectionTimeoutMillis: timeoutMs,
-    statement_timeout: timeoutMs,
+    statement_timeout: serverStatementTimeout(timeoutMs),
     query_timeout: timeoutMs,
     ...poolConfig,
   });

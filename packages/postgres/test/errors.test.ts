@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isOAuthStoreError, StoreUnavailableError } from '@oauth-store/core';
 import pg from 'pg';
@@ -59,7 +60,9 @@ describe('error mapping', () => {
   });
 
   it('bounds a statement stuck behind a lock by timeoutMs (unavailable, no hang) and recovers', async () => {
-    const store = await openPostgresStore({ connectionString: databaseUrl(), table, timeoutMs: 300 });
+    // openPostgresStore sets statement_timeout below timeoutMs (750 ms here), so PostgreSQL cancels the statement
+    // itself before the client gives up: the take then certainly did nothing.
+    const store = await openPostgresStore({ connectionString: databaseUrl(), table, timeoutMs: 1000 });
     await store.set('locked', SECRET_KEY, new Uint8Array([1]));
     const blocker = new pg.Client(databaseUrl());
     await blocker.connect();
@@ -73,16 +76,38 @@ describe('error mapping', () => {
       );
       const elapsed = Date.now() - started;
       expect(isOAuthStoreError(error, 'unavailable')).toBe(true);
-      expect(elapsed).toBeGreaterThanOrEqual(250);
-      expect(elapsed).toBeLessThan(1500);
+      expect(elapsed).toBeGreaterThanOrEqual(700);
+      expect(elapsed).toBeLessThan(2000);
       expectValueFree(error);
     } finally {
       await blocker.query('ROLLBACK');
       await blocker.end();
     }
-    // The server cancelled the statement (statement_timeout), so the row is still there and the store works.
     expect(await store.take('locked', SECRET_KEY)).toEqual(new Uint8Array([1]));
     await store.close();
+  });
+
+  it('gives up after timeoutMs even when the server never answers (client-side bound)', async () => {
+    // A TCP listener that accepts and then says nothing: no PostgreSQL handshake ever completes.
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const pool = new pg.Pool({ connectionString: `postgres://postgres@127.0.0.1:${port}/postgres` });
+    const store = new PostgresStore({ client: fromPgPool(pool), table, timeoutMs: 400 });
+    try {
+      const started = Date.now();
+      await expect(store.get('c', SECRET_KEY)).rejects.toMatchObject({ code: 'unavailable' });
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(380);
+      expect(elapsed).toBeLessThan(1500);
+    } finally {
+      await store.close();
+      // Hanging up ends the pool's pending connection attempt, so the pool can end.
+      for (const socket of sockets) socket.destroy();
+      await pool.end();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('never copies a PostgreSQL message or detail that echoes key bytes', async () => {
