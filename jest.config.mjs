@@ -6,4 +6,9 @@ const projects = readdirSync(new URL('./packages/', import.meta.url))
   .filter((name) => existsSync(new URL(`./packages/${name}/jest.config.mjs`, import.meta.url)))
   .map((name) => `<rootDir>/packages/${name}/jest.config.mjs`);
 
-export default { projects, reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'] };
+export default {
+  projects,
+  // A global option: jest ignores testTimeout inside project configs.
+  testTimeout: 30_000,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.cjs'],
+};
