@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -131,6 +131,19 @@ async function startDebianCluster(): Promise<RestartablePostgres> {
       ]);
     const halt = (mode: PostgresShutdownMode = 'fast') =>
       asPostgresUser(asRoot, pgCtl, ['-D', dir, '-w', '-t', '30', '-m', mode, 'stop']).then(() => undefined);
+    // pg_ctl daemonizes the server, so it would outlive this process if stop() never ran (a crashed or interrupted
+    // test run): stop it synchronously on exit as a safety net.
+    const stopOnExit = () => {
+      try {
+        const args = ['-D', dir, '-m', 'immediate', '-w', 'stop'];
+        if (asRoot) execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'ignore' });
+        else execFileSync(pgCtl, args, { stdio: 'ignore' });
+      } catch {
+        // Already stopped.
+      }
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', stopOnExit);
     await start();
     const version = (await run(join(binDir, 'postgres'), ['--version'])).trim();
     return {
@@ -148,6 +161,7 @@ async function startDebianCluster(): Promise<RestartablePostgres> {
       stop: async () => {
         if (stopped) return;
         stopped = true;
+        process.removeListener('exit', stopOnExit);
         await halt('immediate').catch(() => {});
         await rm(dir, { recursive: true, force: true });
       },
