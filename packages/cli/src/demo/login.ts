@@ -1,0 +1,125 @@
+import { performance } from 'node:perf_hooks';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { BrowserStopped, followAuthorization, refusalOf, type ServerRefusal } from './browser';
+import { CLIENT_REDIRECT_URI, DemoClientProvider } from './client-provider';
+import { DEMO_USER } from './upstream-idp';
+
+/** The result of one login. */
+export interface LoginResult {
+  ok: boolean;
+  /** Wall time of the whole login, in ms. */
+  ms: number;
+  /** Why it failed: the first refusal the MCP server answered with, as `step: error (description)`. */
+  cause?: string;
+}
+
+/** A login step failed; `refusal` is what the server said, when it said something. */
+class StepFailed extends Error {
+  constructor(
+    readonly step: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function describe(refusal: ServerRefusal): string {
+  return `${refusal.step}: ${refusal.error}${refusal.description ? ` (${refusal.description})` : ''}`;
+}
+
+async function callWhoami(mcpUrl: string, provider: DemoClientProvider, serverFetch: typeof fetch): Promise<string> {
+  const client = new Client({ name: 'oauth-store-demo-client', version: '0.1.0' });
+  const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, fetch: serverFetch });
+  try {
+    await client.connect(transport);
+    const result = await client.callTool({ name: 'whoami' });
+    const first = (result.content as { type: string; text?: string }[])[0];
+    return String(JSON.parse(first?.text ?? '{}').subject);
+  } finally {
+    await client.close().catch(() => {});
+  }
+}
+
+/**
+ * One complete MCP login with the SDK's own client, as an MCP host does it: discovery (RFC 9728, RFC 8414), dynamic
+ * client registration, the authorization request through the upstream IdP (followed programmatically), the code
+ * exchange, a tool call, a refresh, and a tool call with the refreshed token. Every request to the MCP server goes
+ * through the balancer, so consecutive requests land on different instances.
+ */
+export async function runLogin(mcpUrl: string): Promise<LoginResult> {
+  const started = performance.now();
+  const serverOrigin = new URL(mcpUrl).origin;
+  const provider = new DemoClientProvider();
+  let step = 'discovery';
+  let firstRefusal: ServerRefusal | undefined;
+  // Records the first error answer of the MCP server, which says why a step failed better than what the SDK throws
+  // after its own recovery attempts.
+  const serverFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    // 404 and 405 are part of normal discovery and of a stateless server declining the optional SSE stream.
+    const normal = response.status === 404 || response.status === 405;
+    if (response.status >= 400 && !normal && !firstRefusal) firstRefusal = await refusalOf(step, response);
+    return response;
+  };
+  const stepName = (url: string) => {
+    const path = new URL(url).pathname;
+    if (path === '/register') return 'register';
+    if (path === '/token') return 'token';
+    return path.startsWith('/.well-known') ? 'discovery' : step;
+  };
+  const namedFetch: typeof fetch = (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    step = stepName(url);
+    return serverFetch(input, init);
+  };
+  try {
+    step = 'discovery';
+    if (
+      (await auth(provider, { serverUrl: mcpUrl, fetchFn: namedFetch })) !== 'REDIRECT' ||
+      !provider.pendingAuthorization
+    ) {
+      throw new StepFailed('register', 'the server did not ask for authorization');
+    }
+    step = 'authorize';
+    const start = provider.pendingAuthorization;
+    provider.pendingAuthorization = undefined;
+    const outcome = await followAuthorization(start, CLIENT_REDIRECT_URI, serverOrigin, serverFetch);
+    if (!outcome.code) {
+      throw new StepFailed(
+        'authorize',
+        `${outcome.error ?? 'no_code'}${outcome.errorDescription ? ` (${outcome.errorDescription})` : ''}`,
+      );
+    }
+    step = 'token';
+    if (
+      (await auth(provider, { serverUrl: mcpUrl, authorizationCode: outcome.code, fetchFn: namedFetch })) !==
+      'AUTHORIZED'
+    ) {
+      throw new StepFailed('token', 'the code exchange did not authorize');
+    }
+    step = 'tool call';
+    const subject = await callWhoami(mcpUrl, provider, serverFetch);
+    if (subject !== DEMO_USER) throw new StepFailed('tool call', `whoami answered subject ${subject}`);
+    step = 'refresh';
+    const before = provider.tokens()?.access_token;
+    const refreshed = await auth(provider, { serverUrl: mcpUrl, fetchFn: namedFetch });
+    if (refreshed !== 'AUTHORIZED' || provider.tokens()?.access_token === before) {
+      throw new StepFailed('refresh', 'the refresh did not issue new tokens');
+    }
+    step = 'tool call after refresh';
+    if ((await callWhoami(mcpUrl, provider, serverFetch)) !== DEMO_USER) {
+      throw new StepFailed('tool call after refresh', 'whoami answered another subject');
+    }
+    return { ok: true, ms: performance.now() - started };
+  } catch (error) {
+    const refusal = error instanceof BrowserStopped ? error.refusal : firstRefusal;
+    const cause = refusal
+      ? describe(refusal)
+      : error instanceof StepFailed
+        ? `${error.step}: ${error.message}`
+        : `${step}: ${error instanceof Error ? error.message : String(error)}`;
+    return { ok: false, ms: performance.now() - started, cause };
+  }
+}

@@ -1,0 +1,137 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
+import { getOAuthProtectedResourceMetadataUrl, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { type ByteStore, ClientStore, TransactionStore } from '@oauth-store/core';
+import { fileKeySource, withEnvelopeEncryption } from '@oauth-store/envelope';
+import express from 'express';
+import { openStore } from '../connection-string';
+import { StoreBackedOAuthProxy, type UpstreamConfig } from './proxy-provider';
+
+/** Everything one MCP server instance needs; plain JSON so a parent process can hand it to a child. */
+export interface McpInstanceConfig {
+  /** Shown by the `whoami` tool, to see which instance answered. */
+  instanceId: string;
+  /** The public base URL (the balancer), which is the issuer and the resource's origin. */
+  publicUrl: string;
+  /** `memory:` (per-instance, the framework default) or a shared store's connection string. */
+  store: string;
+  /** Key file for envelope encryption of a shared store (base64 key, as `oauth-store keys generate` writes). */
+  keyFile?: string;
+  /** Prefix of every collection name, so a demo run never touches other data in a shared store. */
+  collectionPrefix: string;
+  upstream: UpstreamConfig;
+}
+
+/** A running instance. */
+export interface McpInstance {
+  port: number;
+  close(): Promise<void>;
+}
+
+async function openInstanceStore(config: McpInstanceConfig): Promise<ByteStore> {
+  const store = await openStore(config.store);
+  if (!config.keyFile) return store;
+  const encrypted = withEnvelopeEncryption(store, {
+    keySource: fileKeySource({ path: config.keyFile, encoding: 'base64' }),
+    refreshIntervalMs: 0,
+  });
+  await encrypted.ready();
+  return encrypted;
+}
+
+function whoamiServer(instanceId: string): McpServer {
+  const server = new McpServer({ name: 'oauth-store-demo', version: '0.1.0' });
+  server.registerTool(
+    'whoami',
+    { description: 'Who the access token belongs to, and which instance answered.' },
+    (extra) => ({
+      content: [
+        {
+          type: 'text',
+          text: JSON.stringify({
+            subject: extra.authInfo?.extra?.subject,
+            clientId: extra.authInfo?.clientId,
+            instanceId,
+          }),
+        },
+      ],
+    }),
+  );
+  return server;
+}
+
+/**
+ * Starts one MCP server with an OAuth proxy (see {@link StoreBackedOAuthProxy}): the SDK's `mcpAuthRouter` (DCR,
+ * authorize, token, revoke, RFC 8414 and RFC 9728 metadata), the upstream callback, and one tool behind
+ * `requireBearerAuth` on stateless Streamable HTTP, so any instance can answer any request.
+ */
+export async function startMcpInstance(config: McpInstanceConfig): Promise<McpInstance> {
+  const store = await openInstanceStore(config);
+  const prefix = config.collectionPrefix;
+  const clients = new ClientStore(store, { collection: `${prefix}clients` });
+  const flow = new TransactionStore(store, { prefix });
+  const provider = new StoreBackedOAuthProxy(clients, flow, config.upstream);
+  const issuerUrl = new URL(`${config.publicUrl}/`);
+  const resourceUrl = new URL(`${config.publicUrl}/mcp`);
+
+  const app = express();
+  // The demo drives thousands of requests from one address; the SDK's per-IP rate limits would only add noise.
+  const noLimit = { rateLimit: false as const };
+  app.use(
+    mcpAuthRouter({
+      provider,
+      issuerUrl,
+      resourceServerUrl: resourceUrl,
+      resourceName: 'oauth-store demo',
+      authorizationOptions: noLimit,
+      tokenOptions: noLimit,
+      clientRegistrationOptions: noLimit,
+      revocationOptions: noLimit,
+    }),
+  );
+  app.get('/oauth/callback', (req, res, next) => {
+    provider.callback(req, res).catch(next);
+  });
+  const bearer = requireBearerAuth({
+    verifier: provider,
+    resourceMetadataUrl: getOAuthProtectedResourceMetadataUrl(resourceUrl),
+  });
+  app.post('/mcp', bearer, express.json(), async (req, res) => {
+    const server = whoamiServer(config.instanceId);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
+    res.on('close', () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(req, res, req.body);
+  });
+  // Stateless server: no standalone SSE stream and no sessions to delete.
+  app.all('/mcp', bearer, (_req, res) => {
+    res
+      .status(405)
+      .set('allow', 'POST')
+      .json({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null });
+  });
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    if (!res.headersSent) res.status(500).json({ error: 'server_error', error_description: 'Internal Server Error' });
+    void error;
+  });
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = app.listen(0, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,43 @@
+import type { DemoReport, RunSummary } from './run-demo';
+
+function pad(text: string, width: number): string {
+  return text.length >= width ? text : text + ' '.repeat(width - text.length);
+}
+
+/** The two runs side by side, as plain text for a terminal. */
+export function formatDemoReport(report: DemoReport): string {
+  const [first, second] = report.runs;
+  const causes = [...new Set([...Object.keys(first.failuresByCause), ...Object.keys(second.failuresByCause)])];
+  const count = (run: RunSummary, cause: string) => String(run.failuresByCause[cause] ?? 0);
+  const rows: [string, string, string][] = [
+    ['', `run 1: ${first.label}`, `run 2: ${second.label}`],
+    ['store', first.store, second.store],
+    ['instances (processes)', String(first.instances), String(second.instances)],
+    ['logins', String(first.logins), String(second.logins)],
+    ['succeeded', String(first.succeeded), String(second.succeeded)],
+    ['failed', String(first.failed), String(second.failed)],
+    ...causes.map((cause): [string, string, string] => [`  ${cause}`, count(first, cause), count(second, cause)]),
+    ['login time p50', `${first.p50Ms} ms`, `${second.p50Ms} ms`],
+    ['login time p99', `${first.p99Ms} ms`, `${second.p99Ms} ms`],
+    ['run wall time', `${(first.wallMs / 1000).toFixed(1)} s`, `${(second.wallMs / 1000).toFixed(1)} s`],
+  ];
+  const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => pad(cell, (widths[column] ?? 0) + 3))
+      .join('')
+      .trimEnd(),
+  );
+  lines.splice(1, 0, '-'.repeat(Math.min(120, (widths[0] ?? 0) + (widths[1] ?? 0) + (widths[2] ?? 0) + 6)));
+  const verdict =
+    first.failed > 0 && second.failed === 0
+      ? `Per-instance storage broke ${first.failed} of ${first.logins} logins; the shared store broke none.`
+      : `Run 1 failed ${first.failed} of ${first.logins}; run 2 failed ${second.failed} of ${second.logins}.`;
+  return [
+    ...lines,
+    '',
+    verdict,
+    'Login time covers every attempt, failed ones included. Causes are the first error the MCP server answered with.',
+    `Total wall time ${(report.wallMs / 1000).toFixed(1)} s; every process the demo started has been stopped.`,
+  ].join('\n');
+}

@@ -1,0 +1,235 @@
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { isShareable, openStore, parseStoreUrl, redactStoreUrl } from '../connection-string';
+import { writeKeyFile } from '../keys';
+import { UsageError } from '../usage-error';
+import { killAllChildrenNow } from './child-processes';
+import { type DemoCluster, startDemoCluster } from './cluster';
+import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import type { LoginResult } from './login';
+import { type LoginProgress, runLogins } from './run-logins';
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** MCP server instances, each in its own process. Default 3. */
+  instances?: number;
+  /** Complete logins per run. Default 50. */
+  logins?: number;
+  /** Logins in flight at once. Default 5. */
+  concurrency?: number;
+  /** Shared store for run 2 (a connection string); absent starts an embedded PostgreSQL. */
+  store?: string;
+  /** Hears about every finished login. */
+  onProgress?: (run: 1 | 2, progress: LoginProgress) => void;
+  /** Hears about phases (starting servers, ...), for a status line. */
+  onPhase?: (phase: string) => void;
+  /** Aborts the demo; everything started is stopped. */
+  signal?: AbortSignal;
+}
+
+/** What one run measured. */
+export interface RunSummary {
+  label: string;
+  /** The store, with any password hidden. */
+  store: string;
+  instances: number;
+  logins: number;
+  succeeded: number;
+  failed: number;
+  /** Failed logins by cause (the first refusal of the MCP server), most frequent first. */
+  failuresByCause: Record<string, number>;
+  /** Login time percentiles over every login of the run, in ms. */
+  p50Ms: number;
+  p99Ms: number;
+  /** Wall time of the run's logins, in ms. */
+  wallMs: number;
+}
+
+/** The whole demo's result. */
+export interface DemoReport {
+  runs: [RunSummary, RunSummary];
+  /** Wall time from start to everything stopped, in ms. */
+  wallMs: number;
+  /** Every process the demo started (instances and PostgreSQL), all stopped by the time this is returned. */
+  pids: number[];
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/** Reduces a run's login results to a {@link RunSummary}. */
+export function summarize(
+  label: string,
+  store: string,
+  instances: number,
+  results: LoginResult[],
+  wallMs: number,
+): RunSummary {
+  const causes = new Map<string, number>();
+  for (const result of results)
+    if (!result.ok) causes.set(result.cause ?? 'unknown', (causes.get(result.cause ?? 'unknown') ?? 0) + 1);
+  const times = results.map((result) => result.ms).sort((a, b) => a - b);
+  const failed = results.filter((result) => !result.ok).length;
+  return {
+    label,
+    store,
+    instances,
+    logins: results.length,
+    succeeded: results.length - failed,
+    failed,
+    failuresByCause: Object.fromEntries([...causes].sort((a, b) => b[1] - a[1])),
+    p50Ms: Math.round(percentile(times, 50)),
+    p99Ms: Math.round(percentile(times, 99)),
+    wallMs: Math.round(wallMs),
+  };
+}
+
+/** Temp directories to remove even if the process exits abruptly (SIGINT while PostgreSQL shuts down). */
+const temporaryDirs = new Set<string>();
+let exitHookInstalled = false;
+function removeOnExit(dir: string): void {
+  temporaryDirs.add(dir);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    killAllChildrenNow();
+    for (const leftover of temporaryDirs) rmSync(leftover, { recursive: true, force: true });
+  });
+}
+
+/** Collections the demo's instances write under `prefix`, as ClientStore and TransactionStore name them. */
+function demoCollections(prefix: string): string[] {
+  return [
+    'clients',
+    'transactions',
+    'consent-tokens',
+    'codes',
+    'code-tombstones',
+    'upstream-tokens',
+    'token-mappings',
+    'refresh-tokens',
+  ].map((name) => `${prefix}${name}`);
+}
+
+/** Deletes what the demo wrote into a store the user gave (only its own randomly prefixed collections). */
+async function deleteDemoData(store: string, prefix: string): Promise<void> {
+  const opened = await openStore(store);
+  try {
+    for (const collection of demoCollections(prefix)) {
+      for (;;) {
+        const page = await opened.list(collection, { limit: 500 });
+        if (page.keys.length === 0) break;
+        await Promise.all(page.keys.map((key) => opened.delete(collection, key)));
+      }
+    }
+  } finally {
+    await opened.close();
+  }
+}
+
+/**
+ * The demo: reproduces "Client Not Registered" with per-instance memory storage behind a round-robin balancer, then
+ * shows the same logins succeed with a shared, envelope-encrypted store. Starts an upstream IdP (oidc-provider), a
+ * balancer and N MCP server instances (child processes), drives M complete logins with the MCP SDK's client in each
+ * mode, and stops everything it started, whatever happens.
+ */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
+  const instances = options.instances ?? 3;
+  const logins = options.logins ?? 50;
+  const concurrency = options.concurrency ?? 5;
+  const phase = options.onPhase ?? (() => {});
+  if (options.store !== undefined && !isShareable(parseStoreUrl(options.store))) {
+    throw new UsageError(
+      `--store ${parseStoreUrl(options.store).backend}: lives inside one process and cannot be shared by instances in separate processes. Pass redis://, postgres://, dynamodb://, firestore:// or gcs://, or omit --store for an embedded PostgreSQL.`,
+    );
+  }
+  const started = performance.now();
+  const pids = new Set<number>();
+  const dir = await mkdtemp(join(tmpdir(), 'oauth-store-demo-'));
+  removeOnExit(dir);
+  let cluster: DemoCluster | undefined;
+  let postgres: EmbeddedPostgres | undefined;
+  let postgresStarting: Promise<EmbeddedPostgres> | undefined;
+  const prefix = `demo-${randomBytes(4).toString('hex')}-`;
+  let runs: [RunSummary, RunSummary];
+  try {
+    // As a user would run `oauth-store keys generate --out FILE`.
+    const keyFile = join(dir, 'demo.key');
+    await writeKeyFile(keyFile);
+    if (options.store === undefined) {
+      phase('starting embedded PostgreSQL');
+      postgresStarting = startEmbeddedPostgres();
+      postgresStarting.catch(() => {});
+    }
+    phase(`starting the upstream IdP, a balancer and ${instances} MCP server instances (memory storage)`);
+    cluster = await startDemoCluster({ instances, store: 'memory:', collectionPrefix: prefix });
+    for (const pid of cluster.pids) pids.add(pid);
+    options.signal?.throwIfAborted();
+
+    phase('run 1: per-instance memory storage');
+    const t1 = performance.now();
+    const first = await runLogins(
+      cluster.mcpUrl,
+      logins,
+      concurrency,
+      (p) => options.onProgress?.(1, p),
+      options.signal,
+    );
+    const run1 = summarize(
+      'per-instance memory',
+      'memory: (each instance its own)',
+      instances,
+      first,
+      performance.now() - t1,
+    );
+
+    let shared = options.store;
+    let storeLabel = shared ? redactStoreUrl(shared) : '';
+    if (postgresStarting) {
+      phase('waiting for embedded PostgreSQL');
+      postgres = await postgresStarting;
+      if (postgres.pid) pids.add(postgres.pid);
+      shared = postgres.url;
+      storeLabel = 'embedded PostgreSQL';
+    }
+    phase(`restarting ${instances} instances on the shared store`);
+    await cluster.restart({ instances, store: shared as string, keyFile, collectionPrefix: prefix });
+    for (const pid of cluster.pids) pids.add(pid);
+    options.signal?.throwIfAborted();
+
+    phase('run 2: shared store with envelope encryption');
+    const t2 = performance.now();
+    const second = await runLogins(
+      cluster.mcpUrl,
+      logins,
+      concurrency,
+      (p) => options.onProgress?.(2, p),
+      options.signal,
+    );
+    const run2 = summarize(
+      'shared store',
+      `${storeLabel} + envelope encryption`,
+      instances,
+      second,
+      performance.now() - t2,
+    );
+
+    phase('stopping');
+    await cluster.close();
+    if (options.store !== undefined) await deleteDemoData(options.store, prefix);
+    runs = [run1, run2];
+  } finally {
+    await cluster?.close();
+    postgres ??= await postgresStarting?.catch(() => undefined);
+    await postgres?.stop();
+    await rm(dir, { recursive: true, force: true });
+    temporaryDirs.delete(dir);
+  }
+  return { runs, wallMs: Math.round(performance.now() - started), pids: [...pids] };
+}
