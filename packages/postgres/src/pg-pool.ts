@@ -10,6 +10,8 @@ export interface PgPoolLike {
   end(): Promise<void>;
 }
 
+const guardedPools = new WeakSet<PgPoolLike>();
+
 /** Options for {@link fromPgPool}. */
 export interface FromPgPoolOptions {
   /**
@@ -25,7 +27,9 @@ export interface FromPgPoolOptions {
  * does not answer in time is abandoned and its connection destroyed instead of being returned to the pool.
  */
 export function fromPgPool(pool: PgPoolLike, options: FromPgPoolOptions = {}): SqlClient {
-  if (options.handleIdleErrors ?? true) {
+  if ((options.handleIdleErrors ?? true) && !guardedPools.has(pool)) {
+    // Once per pool, however many stores share it (more listeners would trip Node's MaxListeners warning).
+    guardedPools.add(pool);
     pool.on('error', () => {
       // Deliberately empty: see FromPgPoolOptions.handleIdleErrors. The next query opens a fresh connection.
     });
