@@ -108,6 +108,9 @@ export function commanderFor(client: RedisClientLike, owned?: OwnedClientHooks):
   const close = async () => {
     if (owned) await owned.close();
   };
+  // A client the store created starts connecting right away, without making anyone wait: the first operations find
+  // it ready instead of paying for the connection (and, if Redis is down, they wait at most their own bound).
+  if (owned) connectOnce().catch(() => {});
 
   if (isIoRedis(client)) {
     return {

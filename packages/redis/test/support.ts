@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ByteStore } from '@oauth-store/core';
 import { Cluster, Redis } from 'ioredis';
 import { createClient, createCluster } from 'redis';
-import { createRedisStore, type RedisStoreOptions } from '../src/index';
+import { createRedisStore, type RedisClientLike, type RedisStoreOptions } from '../src/index';
 
 /** How a test store reaches Redis. */
 export type ClientKind = 'url' | 'node-redis' | 'ioredis' | 'cluster-urls' | 'node-redis-cluster' | 'ioredis-cluster';
@@ -43,29 +43,31 @@ export function freshPrefix(label = 'test'): string {
  */
 export class StoreFactory {
   readonly #closers: Array<() => Promise<unknown>> = [];
+  readonly #clients: RedisClientLike[] = [];
+  #next = 0;
 
+  /**
+   * @param kind how stores reach Redis.
+   * @param options store options for every store.
+   * @param pool for the client kinds: how many clients to create at most; stores beyond that reuse them in turn
+   *   (a store never closes a client it was given, so suites that create hundreds of stores stay at a few connections).
+   */
   constructor(
     readonly kind: ClientKind,
     readonly options: Omit<RedisStoreOptions, 'client' | 'url' | 'clusterUrls'> = {},
+    readonly pool = Number.POSITIVE_INFINITY,
   ) {}
 
-  /** A new store (and, for the client kinds, a new client) on the shared servers. */
-  async create(extra: Omit<RedisStoreOptions, 'client' | 'url' | 'clusterUrls'> = {}): Promise<ByteStore> {
-    const options = { ...this.options, ...extra };
-    let store: ByteStore;
+  async #client(): Promise<RedisClientLike> {
+    if (this.#clients.length >= this.pool) return this.#clients[this.#next++ % this.#clients.length] as RedisClientLike;
+    let client: RedisClientLike;
     switch (this.kind) {
-      case 'url':
-        store = await createRedisStore({ ...options, url: standaloneUrl() });
-        break;
-      case 'cluster-urls':
-        store = await createRedisStore({ ...options, clusterUrls: clusterUrls() });
-        break;
       case 'node-redis': {
-        const client = createClient({ url: standaloneUrl() });
-        client.on('error', () => {});
-        await client.connect();
-        this.#closers.push(() => client.close());
-        store = await createRedisStore({ ...options, client });
+        const nodeRedis = createClient({ url: standaloneUrl() });
+        nodeRedis.on('error', () => {});
+        await nodeRedis.connect();
+        this.#closers.push(() => nodeRedis.close());
+        client = nodeRedis;
         break;
       }
       case 'node-redis-cluster': {
@@ -73,24 +75,34 @@ export class StoreFactory {
         cluster.on('error', () => {});
         await cluster.connect();
         this.#closers.push(() => cluster.close());
-        store = await createRedisStore({ ...options, client: cluster });
+        client = cluster;
         break;
       }
       case 'ioredis': {
-        const client = new Redis(standaloneUrl());
-        client.on('error', () => {});
-        this.#closers.push(() => client.quit());
-        store = await createRedisStore({ ...options, client });
+        const ioredis = new Redis(standaloneUrl());
+        ioredis.on('error', () => {});
+        this.#closers.push(() => ioredis.quit());
+        client = ioredis;
         break;
       }
-      case 'ioredis-cluster': {
+      default: {
         const cluster = new Cluster(clusterUrls().map(hostPort));
         cluster.on('error', () => {});
         this.#closers.push(() => cluster.quit());
-        store = await createRedisStore({ ...options, client: cluster });
-        break;
+        client = cluster;
       }
     }
+    this.#clients.push(client);
+    return client;
+  }
+
+  /** A new store (and, for the client kinds, a new or pooled client) on the shared servers. */
+  async create(extra: Omit<RedisStoreOptions, 'client' | 'url' | 'clusterUrls'> = {}): Promise<ByteStore> {
+    const options = { ...this.options, ...extra };
+    let store: ByteStore;
+    if (this.kind === 'url') store = await createRedisStore({ ...options, url: standaloneUrl() });
+    else if (this.kind === 'cluster-urls') store = await createRedisStore({ ...options, clusterUrls: clusterUrls() });
+    else store = await createRedisStore({ ...options, client: await this.#client() });
     this.#closers.push(() => store.close());
     return store;
   }
