@@ -1,0 +1,13 @@
+export {
+  addressOf,
+  FASTMCP_KEY_PREFIXES,
+  type StoreAddress,
+  UNPREFIXED_SUFFIX,
+} from './key-mapping';
+export {
+  createTokenStorage,
+  StoreTokenStorage,
+  secretKeyCollections,
+  type TokenStorageOptions,
+} from './token-storage';
+export type { FastMcpTokenStorage } from './token-storage-interface';
