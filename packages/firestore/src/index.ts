@@ -1,0 +1,15 @@
+export { mapFirestoreError } from './errors';
+export {
+  collectionId,
+  DEFAULT_ENTRIES_COLLECTION,
+  DEFAULT_ROOT_COLLECTION,
+  EXPIRES_AT_FIELD,
+  keyFromId,
+  keyId,
+  MAX_COLLECTION_BYTES,
+  MAX_KEY_BYTES,
+  MAX_VALUE_BYTES,
+  VALUE_FIELD,
+} from './layout';
+export { DEFAULT_OPERATION_TIMEOUT_MS, type FirestoreStoreOptions } from './options';
+export { FirestoreStore } from './store';
