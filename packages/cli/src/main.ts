@@ -1,5 +1,6 @@
 import { isOAuthStoreError } from '@oauth-store/core';
 import { demoCommand } from './commands/demo';
+import { doctorCommand } from './commands/doctor';
 import type { CommandIo } from './commands/io';
 import { StatusLine } from './status-line';
 import { UsageError } from './usage-error';
@@ -24,6 +25,8 @@ async function loadCommand(name: string, rest: string[]): Promise<[Command, stri
   switch (name) {
     case 'demo':
       return [demoCommand, rest];
+    case 'doctor':
+      return [doctorCommand, rest];
     default:
       return undefined;
   }

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { type DemoCluster, startDemoCluster } from '../src/demo/cluster';
+import { runDoctor } from '../src/doctor/doctor';
+import {
+  authMethodMismatchServer,
+  type FixtureServer,
+  noMetadataServer,
+  redirectAllowlistServer,
+  rejectsRegisteredClientsServer,
+} from './fixtures/misconfigured-servers';
+
+const ids = (report: Awaited<ReturnType<typeof runDoctor>>) => report.findings.map((item) => item.id);
+
+async function withFixture(start: () => Promise<FixtureServer>, test: (url: string) => Promise<void>) {
+  const server = await start();
+  try {
+    await test(server.mcpUrl);
+  } finally {
+    await server.close();
+  }
+}
+
+describe('doctor against misconfigured servers', () => {
+  it('reports missing RFC 9728 and RFC 8414 metadata', async () => {
+    await withFixture(noMetadataServer, async (url) => {
+      const report = await runDoctor(url);
+      expect(ids(report)).toEqual(['protected-resource-metadata-missing', 'authorization-server-metadata-missing']);
+      expect(report.findings.every((item) => item.severity === 'error' && item.cause && item.fix)).toBe(true);
+    });
+  });
+
+  it('reports a redirect allowlist that ignores the registered redirect URI', async () => {
+    await withFixture(redirectAllowlistServer, async (url) => {
+      expect(ids(await runDoctor(url, { attempts: 4 }))).toEqual(['redirect-uri-rejected']);
+    });
+  });
+
+  it('reports a consistent "client not registered" when /authorize never accepts DCR clients', async () => {
+    await withFixture(rejectsRegisteredClientsServer, async (url) => {
+      const report = await runDoctor(url, { attempts: 4 });
+      expect(ids(report)).toEqual(['client-not-registered-consistent']);
+      expect(report.findings[0]?.summary).toContain('all 4');
+    });
+  });
+
+  it.each([
+    ['client_secret_post', 'client_secret_basic'],
+    ['client_secret_basic', 'client_secret_post'],
+  ] as const)('reports a server advertising %s that only accepts %s at /token', async (advertised, accepted) => {
+    await withFixture(
+      () => authMethodMismatchServer(advertised),
+      async (url) => {
+        const report = await runDoctor(url, { attempts: 3 });
+        expect(ids(report)).toEqual(['token-auth-method-mismatch']);
+        expect(report.findings[0]?.summary).toContain(`accepts ${accepted} instead`);
+      },
+    );
+  });
+
+  it('reports an unreachable server', async () => {
+    const server = await noMetadataServer();
+    const url = server.mcpUrl;
+    await server.close();
+    expect(ids(await runDoctor(url, { timeoutMs: 2_000 }))).toEqual(['server-unreachable']);
+  });
+});
+
+describe('doctor against the demo servers (2 instances behind a round-robin balancer)', () => {
+  let cluster: DemoCluster;
+  beforeAll(async () => {
+    cluster = await startDemoCluster({ instances: 2, store: 'memory:' });
+  }, 60_000);
+  afterAll(async () => {
+    await cluster?.close();
+  });
+
+  it('finds the intermittent "client not registered" of per-instance memory storage', async () => {
+    const report = await runDoctor(cluster.mcpUrl);
+    expect(ids(report)).toEqual(['client-not-registered-intermittent']);
+    expect(report.findings[0]?.summary).toMatch(/[1-9] were accepted and [1-9] rejected/);
+  });
+
+  it('finds nothing once the instances share a store', async () => {
+    await cluster.restart({ instances: 2, store: process.env.DATABASE_URL as string });
+    const report = await runDoctor(cluster.mcpUrl);
+    expect(report.findings).toEqual([]);
+    expect(report.checks.every((check) => check.ok)).toBe(true);
+  }, 60_000);
+});
