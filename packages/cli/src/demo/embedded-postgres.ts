@@ -8,6 +8,8 @@ import { join } from 'node:path';
 export interface EmbeddedPostgres {
   /** Connection string of the server. */
   readonly url: string;
+  /** The temporary directory holding the data directory and socket; `stop()` removes it. */
+  readonly dir: string;
   /** Process id of the postmaster, while it runs. */
   readonly pid: number | undefined;
   /** Stops the server and deletes its data directory. Safe to call twice. */
@@ -77,6 +79,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
   }
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    dir,
     get pid() {
       return (server as unknown as { process?: { pid?: number } }).process?.pid;
     },
