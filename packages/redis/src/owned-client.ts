@@ -21,10 +21,18 @@ async function importNodeRedis(): Promise<NodeRedis> {
   }
 }
 
+function destroyQuietly(client: { destroy(): void }) {
+  try {
+    client.destroy();
+  } catch {
+    // Already closed, or never opened: nothing left to release.
+  }
+}
+
 /** Closes gracefully when connected (pending replies still arrive), else drops the socket; never waits long. */
 async function closeBounded(client: { isReady?: boolean; close(): Promise<unknown>; destroy(): void }, ms: number) {
   if (client.isReady === false) {
-    client.destroy();
+    destroyQuietly(client);
     return;
   }
   let timer: NodeJS.Timeout | undefined;
@@ -32,9 +40,9 @@ async function closeBounded(client: { isReady?: boolean; close(): Promise<unknow
     timer = setTimeout(() => resolve('late'), ms);
   });
   try {
-    if ((await Promise.race([client.close(), late])) === 'late') client.destroy();
+    if ((await Promise.race([client.close(), late])) === 'late') destroyQuietly(client);
   } catch {
-    client.destroy();
+    destroyQuietly(client);
   } finally {
     clearTimeout(timer);
   }

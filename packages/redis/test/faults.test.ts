@@ -3,7 +3,7 @@ import type { ByteStore } from '@oauth-store/core';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 // The harness package exports only its providers; the kill/pause/restart helpers are imported from their file.
-import { type LocalRedisServer, startRedisServer } from '../../test-servers/src/redis';
+import { freePort, type LocalRedisServer, startRedisServer } from '../../test-servers/src/redis';
 import { createRedisStore } from '../src/index';
 import { bytes, eventually } from './support';
 
@@ -177,5 +177,28 @@ describe.each(['url', 'node-redis', 'ioredis'] as Kind[])('outages via %s', (kin
       await server.restart();
     }
     await worksAgain(store ?? (await newStore()));
+  });
+});
+
+describe('nothing listening', () => {
+  it('url and clusterUrls stores reject `unavailable` within the bound and close promptly', async () => {
+    const port = await freePort();
+    for (const target of [{ url: `redis://127.0.0.1:${port}` }, { clusterUrls: [`redis://127.0.0.1:${port}`] }]) {
+      const store = await createRedisStore({ ...target, commandTimeoutMs: TIMEOUT_MS });
+      const outcome = await settlesWithin(
+        'get with nothing listening',
+        timed(() => store.get('c', 'k')),
+        5_000,
+      );
+      expect(outcome).toMatchObject({ ok: false, code: 'unavailable' });
+      expect(outcome.ms).toBeLessThan(TIMEOUT_MS + LAG_MS);
+      const closing = await settlesWithin(
+        'close',
+        timed(() => store.close()),
+        5_000,
+      );
+      expect(closing.ok).toBe(true);
+      expect(closing.ms).toBeLessThan(TIMEOUT_MS + LAG_MS);
+    }
   });
 });
