@@ -73,7 +73,8 @@ function run(file: string, args: string[], timeoutMs: number): Promise<string> {
       if (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT') {
-          reject(new Error(`${file} is not on PATH (install the Debian package redis-server, or set the URL)`));
+          const debian = file === 'redis-cli' ? 'redis-tools' : 'redis-server';
+          reject(new Error(`${file} is not on PATH (install the Debian package ${debian}, or set the URL)`));
         } else {
           reject(new Error(`${file} ${args.join(' ')} failed: ${String(stderr || stdout || error.message).trim()}`));
         }
