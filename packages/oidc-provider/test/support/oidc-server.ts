@@ -4,13 +4,13 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type Provider from 'oidc-provider';
-import type { Configuration } from 'oidc-provider';
+import type { ClientMetadata, Configuration } from 'oidc-provider';
 
 /** Where the client's browser is sent back to; never contacted (the flow stops at the redirect). */
 export const REDIRECT_URI = 'http://127.0.0.1:9/callback';
 
 /** The confidential test client, the same on every instance. */
-export const CLIENT = {
+export const CLIENT: ClientMetadata & { client_secret: string } = {
   client_id: 'test-app',
   client_secret: randomBytes(24).toString('base64url'),
   redirect_uris: [REDIRECT_URI],
