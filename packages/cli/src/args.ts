@@ -23,9 +23,10 @@ export function parseCommand(command: string, args: string[], options: Options):
     });
     return { values: values as ParsedCommand['values'], positionals };
   } catch (error) {
-    // Node's messages go on with advice about `--` that does not apply here: keep the first sentence.
-    const message =
-      error instanceof Error ? (error.message.split(/\.\s|\n/)[0] ?? '').replace(/\.$/, '') : 'bad arguments';
+    // Node's messages go on with advice about `--` that does not apply here: keep the first sentence. Duck-typed:
+    // errors from node:util may come from another realm (jest's VM), where instanceof Error is false.
+    const text = String((error as { message?: unknown })?.message ?? 'bad arguments');
+    const message = (text.split(/\.\s|\n/)[0] ?? '').replace(/\.$/, '');
     throw new UsageError(`${command}: ${message}. Run \`oauth-store ${command} --help\`.`);
   }
 }

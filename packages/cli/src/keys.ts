@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
+import { chmod, writeFile } from 'node:fs/promises';
 import { ConfigurationError, KEK_BYTES } from '@oauth-store/core';
 
 /** A new random key-encryption key (32 bytes), base64-encoded: what `fileKeySource`/`envKeySource` read by default. */
@@ -14,6 +14,8 @@ export function generateKey(): string {
 export async function writeKeyFile(path: string, options: { overwrite?: boolean } = {}): Promise<void> {
   try {
     await writeFile(path, `${generateKey()}\n`, { mode: 0o600, flag: options.overwrite ? 'w' : 'wx' });
+    // `mode` applies only when the file is created; a replaced file keeps its old mode otherwise.
+    await chmod(path, 0o600);
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'EEXIST') {

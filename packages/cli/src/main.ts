@@ -1,7 +1,10 @@
 import { isOAuthStoreError } from '@oauth-store/core';
 import { demoCommand } from './commands/demo';
 import { doctorCommand } from './commands/doctor';
+import { inspectCommand } from './commands/inspect';
 import type { CommandIo } from './commands/io';
+import { keysCommand } from './commands/keys';
+import { migrateCommand } from './commands/migrate';
 import { StatusLine } from './status-line';
 import { UsageError } from './usage-error';
 
@@ -27,6 +30,12 @@ async function loadCommand(name: string, rest: string[]): Promise<[Command, stri
       return [demoCommand, rest];
     case 'doctor':
       return [doctorCommand, rest];
+    case 'keys':
+      return [keysCommand, rest];
+    case 'migrate':
+      return [migrateCommand, rest];
+    case 'inspect':
+      return [inspectCommand, rest];
     default:
       return undefined;
   }
@@ -76,7 +85,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       io.stderr(`oauth-store: ${error.message}\n`);
       return 1;
     }
-    const message = error instanceof Error ? error.message : String(error);
+    const message = String((error as { message?: unknown })?.message ?? error);
     io.stderr(`oauth-store: ${message.split('\n')[0]}\n`);
     return 1;
   }
