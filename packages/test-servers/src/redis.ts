@@ -6,6 +6,7 @@
  * be killed (SIGKILL, like a crash), frozen (SIGSTOP, like a hung host) and started again on the same port.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -139,17 +140,21 @@ async function waitUntil(
 }
 
 const running = new Set<ChildProcess>();
+const tempDirs = new Set<string>();
 let exitHookInstalled = false;
+function installExitHook() {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort, when a test run exits without calling stop(): leave no server and no temp directory behind.
+  process.once('exit', () => {
+    for (const child of running) child.kill('SIGKILL');
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  });
+}
 function track(child: ChildProcess) {
+  installExitHook();
   running.add(child);
   child.once('exit', () => running.delete(child));
-  if (!exitHookInstalled) {
-    exitHookInstalled = true;
-    // Last resort so a crashed test run does not leave servers behind.
-    process.once('exit', () => {
-      for (const child of running) child.kill('SIGKILL');
-    });
-  }
 }
 
 /** Starts a throwaway `redis-server` on loopback (no persistence, its own temp dir) and waits until PING answers. */
@@ -157,6 +162,12 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const version = (await run('redis-server', ['--version'], 5_000)).trim();
   const port = options.port ?? (await freePort());
   const dir = await mkdtemp(join(tmpdir(), 'oauth-store-redis-'));
+  installExitHook();
+  tempDirs.add(dir);
+  const removeDir = async () => {
+    await rm(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  };
   const args = ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir];
   if (options.cluster) {
     args.push('--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000');
@@ -212,7 +223,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   try {
     await launch();
   } catch (error) {
-    await rm(dir, { recursive: true, force: true });
+    await removeDir();
     throw error;
   }
 
@@ -236,7 +247,7 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
       if (stopped) return;
       stopped = true;
       await exit('SIGTERM');
-      await rm(dir, { recursive: true, force: true });
+      await removeDir();
     },
   };
 }
