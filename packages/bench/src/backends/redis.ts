@@ -1,0 +1,81 @@
+/**
+ * Redis contenders, each on its own connection to the same server:
+ * - raw: node-redis `SET key value PX ttl`, `GET`, `GETDEL` (bulk strings as Buffers, as a byte store needs);
+ * - adapter: `createRedisStore({ url })` (GET; a Lua script for set and take that also keeps the list indexes);
+ * - envelope: the same adapter behind `withEnvelopeEncryption` (envKeySource behind a load counter);
+ * - Keyv with `@keyv/redis` (take = get + delete).
+ */
+
+import KeyvRedis from '@keyv/redis';
+import { createRedisStore } from '@oauth-store/redis';
+import Keyv from 'keyv';
+import { createClient, RESP_TYPES } from 'redis';
+import type { BackendSetup, Contender } from '../contender';
+import { closeAll, TTL_MS } from '../contender';
+import { type CountingKeySource, encrypted } from '../envelope';
+import { versionsOf } from '../versions';
+import { keyvContender, storeContender } from './shared';
+
+/** Reads `redis_version` from INFO. */
+async function serverVersion(url: string): Promise<string> {
+  const client = await createClient({ url }).connect();
+  try {
+    const info = await client.info('server');
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  } finally {
+    await client.close();
+  }
+}
+
+async function rawContender(url: string, value: Buffer): Promise<Contender> {
+  const client = await createClient({ url }).connect();
+  const bytes = client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+  const prefix = 'bench-raw:';
+  return {
+    label: 'node-redis (raw)',
+    role: 'raw',
+    set: (key) => client.set(prefix + key, value, { expiration: { type: 'PX', value: TTL_MS } }),
+    get: (key) => bytes.get(prefix + key),
+    take: (key) => bytes.getDel(prefix + key),
+    close: async () => {
+      await client.close();
+    },
+  };
+}
+
+/** The Redis setup: contenders in table order (raw first) and the envelope's load counter. */
+export async function setupRedis(
+  url: string,
+  value: Uint8Array,
+): Promise<BackendSetup & { keySource: CountingKeySource }> {
+  const raw = await rawContender(url, Buffer.from(value));
+  const adapterStore = await createRedisStore({ url, keyPrefix: 'bench-adapter:' });
+  const { store: envelopeStore, keySource } = await encrypted(
+    await createRedisStore({ url, keyPrefix: 'bench-envelope:' }),
+  );
+  const keyvStore = new KeyvRedis(url);
+  const keyv = new Keyv({ store: keyvStore, namespace: 'bench-keyv' });
+  const contenders = [
+    raw,
+    storeContender('createRedisStore (ours)', 'adapter', adapterStore, 'codes', value),
+    storeContender('ours + envelope encryption', 'envelope', envelopeStore, 'codes', value),
+    keyvContender('Keyv + @keyv/redis', keyv, value, () => keyv.disconnect()),
+  ];
+  return {
+    name: 'redis',
+    title: 'Redis',
+    contenders,
+    operations: ['set', 'get', 'take'],
+    throughput: true,
+    versions: {
+      'Redis server': await serverVersion(url),
+      ...versionsOf(['redis', 'keyv', '@keyv/redis'], ['redis', 'envelope']),
+    },
+    notes: [
+      'Each contender has its own connection. Every set carries a 10-minute TTL.',
+      'Ours: get is one GET; set and take are one EVALSHA each, because the script also maintains the per-collection list index (a sorted set) that `list` needs and a plain SET/GETDEL would not.',
+    ],
+    keySource,
+    close: () => closeAll(contenders.map((contender) => () => contender.close())),
+  };
+}

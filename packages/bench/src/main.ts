@@ -1,0 +1,199 @@
+/**
+ * `pnpm bench`: starts throwaway backends with the test harness, measures every contender per backend (see
+ * runner.ts), checks the targets, prints the report and writes docs/benchmarks.md. Each backend's servers run only
+ * while that backend is measured, and are stopped on every exit path, Ctrl-C included.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { ensureBackend, type RunningBackend } from '@oauth-store/test-servers';
+import { type BackendName, FULL_BACKENDS, parseBenchArgs, USAGE } from './args';
+import { setupDynamoDb } from './backends/dynamodb';
+import { setupFirestore } from './backends/firestore';
+import { setupGcs } from './backends/gcs';
+import { setupPostgres } from './backends/postgres';
+import { setupRedis } from './backends/redis';
+import type { BackendSetup } from './contender';
+import { VALUE_BYTES } from './contender';
+import type { CountingKeySource } from './envelope';
+import { countKeySourceLoads, type KeyLoadResult } from './key-loads';
+import { loadAverages, machineInfo } from './machine';
+import type { BackendReport, RunReport } from './report';
+import { measureBackend, type RunPlan, warmUp } from './runner';
+import { cellSizes } from './sizing';
+import { renderReport } from './table';
+import { checkTargets } from './targets';
+import { repositoryRoot } from './versions';
+
+const CONCURRENCY = 64;
+const running = new Set<RunningBackend>();
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`the harness did not set ${name}`);
+  return value;
+}
+
+/**
+ * Starts every backend the run needs with the harness (`ensureBackend`, the per-backend step of `ensureBackends`, which
+ * also returns the server description the report shows) and exports their environment. All start before any is
+ * measured: the Firestore emulator failed to start after another backend had been stopped (see the README).
+ */
+async function startAll(names: readonly BackendName[]): Promise<Map<BackendName, RunningBackend>> {
+  const started = new Map<BackendName, RunningBackend>();
+  for (const name of names) {
+    const backend = await ensureBackend(name);
+    running.add(backend);
+    started.set(name, backend);
+    Object.assign(process.env, backend.env);
+    log(`started ${backend.description}`);
+  }
+  return started;
+}
+
+async function stop(backend: RunningBackend): Promise<void> {
+  running.delete(backend);
+  await backend.stop();
+}
+
+async function setup(name: BackendName, value: Uint8Array): Promise<BackendSetup & { keySource?: CountingKeySource }> {
+  switch (name) {
+    case 'redis':
+      return setupRedis(required('REDIS_URL'), value);
+    case 'postgres':
+      return setupPostgres(required('DATABASE_URL'), value);
+    case 'dynamodb':
+      return setupDynamoDb(required('DYNAMODB_ENDPOINT'), value);
+    case 'firestore':
+      return setupFirestore(value);
+    case 'gcs':
+      return setupGcs(required('GCS_FAKE_ENDPOINT'), process.env.GCS_FAKE_BUCKET ?? 'oauth-store-test', value);
+  }
+}
+
+async function runBackend(
+  name: BackendName,
+  backend: RunningBackend,
+  value: Uint8Array,
+  runTag: string,
+  options: { ops?: number; seconds?: number; warmup: number; share: number; keyLoadOps: number },
+): Promise<{ report: BackendReport; keyLoads?: KeyLoadResult }> {
+  const ready = await setup(name, value);
+  try {
+    const full = ready.throughput;
+    const basePlan = {
+      warmup: full ? options.warmup : Math.max(20, Math.round(options.warmup * options.share)),
+      latencyBlock: full ? 100 : 25,
+      throughputBlock: 8 * CONCURRENCY,
+      concurrency: full ? CONCURRENCY : 0,
+    };
+    log(`${name}: warming up`);
+    const pace = await warmUp(ready.contenders, ready.operations, basePlan, runTag);
+    const sizes = cellSizes(pace, { ...options, throughput: full, operations: ready.operations.length });
+    log(
+      `${name}: measuring ${sizes.ops} operations per contender per latency cell` +
+        (full ? `, ${sizes.throughputOps} per throughput cell` : ''),
+    );
+    const plan: RunPlan = { ...basePlan, ...sizes };
+    const result = await measureBackend(ready.contenders, ready.operations, plan, runTag);
+    log(`${name}: done in ${result.seconds.toFixed(1)} s`);
+    const report: BackendReport = {
+      name,
+      title: ready.title,
+      server: backend.description,
+      operations: ready.operations,
+      throughput: full,
+      concurrency: CONCURRENCY,
+      ops: sizes.ops,
+      throughputOps: sizes.throughputOps,
+      seconds: result.seconds,
+      rows: ready.contenders.map((contender, index) => ({
+        label: contender.label,
+        role: contender.role,
+        ...(contender.takeNote ? { takeNote: contender.takeNote } : {}),
+        result: result.contenders[index]!,
+        ...(contender.role === 'envelope' && ready.keySource ? { keyLoads: ready.keySource.loads } : {}),
+      })),
+      versions: ready.versions,
+      notes: ready.notes,
+    };
+    if (name !== 'redis') return { report };
+    log(`redis: counting key-source loads over ${options.keyLoadOps} encrypted operations`);
+    return { report, keyLoads: await countKeySourceLoads(required('REDIS_URL'), options.keyLoadOps, value) };
+  } finally {
+    await ready.close();
+  }
+}
+
+async function main(): Promise<number> {
+  const root = repositoryRoot();
+  const options = parseBenchArgs(process.argv.slice(2), join(root, 'docs', 'benchmarks.md'));
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const started = performance.now();
+  const date = new Date().toISOString();
+  const loadBefore = loadAverages();
+  const value = new Uint8Array(randomBytes(VALUE_BYTES));
+  const runTag = randomBytes(4).toString('hex');
+  const backends: BackendReport[] = [];
+  let keyLoads: KeyLoadResult | undefined;
+  const servers = await startAll(options.only);
+  for (const name of options.only) {
+    const share = FULL_BACKENDS.includes(name) || options.seconds !== undefined ? 1 : options.emulatorShare;
+    const outcome = await runBackend(name, servers.get(name)!, value, runTag, {
+      ...(options.ops !== undefined ? { ops: options.ops } : {}),
+      ...(options.seconds !== undefined ? { seconds: options.seconds } : {}),
+      warmup: options.warmup,
+      share,
+      keyLoadOps: options.keyLoadOps,
+    });
+    backends.push(outcome.report);
+    keyLoads ??= outcome.keyLoads;
+  }
+  await stopAll();
+  const report: RunReport = {
+    date,
+    machine: machineInfo(),
+    loadBefore,
+    loadAfter: loadAverages(),
+    command: ['pnpm bench', ...process.argv.slice(2)].join(' '),
+    warmup: options.warmup,
+    backends,
+    ...(keyLoads ? { keyLoads } : {}),
+    seconds: (performance.now() - started) / 1000,
+  };
+  const markdown = renderReport(report, checkTargets(report));
+  console.log(markdown);
+  if (options.out) {
+    await writeFile(options.out, markdown);
+    log(`wrote ${relative(process.cwd(), options.out) || options.out}`);
+  }
+  return 0;
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.allSettled([...running].map((backend) => stop(backend)));
+}
+
+process.once('SIGINT', () => {
+  log('interrupted: stopping the servers');
+  void stopAll().finally(() => process.exit(130));
+});
+
+main().then(
+  async (code) => {
+    await stopAll();
+    process.exit(code);
+  },
+  async (error: unknown) => {
+    await stopAll();
+    console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+    process.exit(1);
+  },
+);
