@@ -2,7 +2,6 @@ import type { BackendProvider } from './backend';
 import { dynamodbProvider } from './dynamodb';
 import { firestoreProvider } from './firestore';
 import { gcsProvider } from './gcs';
-import { notYet } from './not-yet';
 import { postgresProvider } from './postgres';
 import { redisClusterProvider, redisProvider } from './redis';
 
