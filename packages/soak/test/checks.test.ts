@@ -1,0 +1,183 @@
+// The checkers on hand-written logs: each one counts exactly the violation it exists for, and nothing in a clean log.
+import { describe, expect, it } from '@jest/globals';
+import {
+  type CheckLimits,
+  check,
+  countDoubleTakes,
+  expectedClients,
+  type FaultRecord,
+  failures,
+  heapSummaries,
+  type LogRecord,
+  lostWrites,
+  type OpRecord,
+  passed,
+  type ReadBack,
+  recovery,
+  staleReads,
+} from '../src/index';
+
+const limits: CheckLimits = { timeoutMs: 2_000, slackMs: 1_000, clockSlackMs: 250 };
+
+function op(fields: Partial<OpRecord> & Pick<OpRecord, 'op'>): OpRecord {
+  return { k: 'op', w: 'w1', t0: 1_000, t1: 1_010, ok: true, ...fields };
+}
+
+const register = (key: string, t0 = 1_000, ok = true) => op({ op: 'register-client', key, t0, t1: t0 + 10, ok });
+const consume = (w: string, n: string | undefined, r = 'ok') =>
+  op({ op: 'code', key: 'code-1', w, r, ...(n ? { n } : {}) });
+
+describe('double takes', () => {
+  it('counts every extra receipt of one grant, across workers', () => {
+    const records = [consume('w1', 'g1'), consume('w2', 'g1'), consume('w3', 'g1'), consume('w1', 'g2')];
+    expect(countDoubleTakes(records)).toBe(2);
+  });
+
+  it('is zero when each grant is received once, however many consumers lost', () => {
+    const records = [consume('w1', 'g1'), consume('w2', undefined, 'already_used'), consume('w2', 'g2')];
+    expect(countDoubleTakes(records)).toBe(0);
+  });
+
+  it('ignores failed consumes', () => {
+    expect(countDoubleTakes([consume('w1', 'g1'), { ...consume('w2', 'g1'), ok: false, err: 'unavailable' }])).toBe(0);
+  });
+});
+
+describe('lost writes', () => {
+  const readBack = (entries: Record<string, ReadBack>) => new Map(Object.entries(entries));
+
+  it('counts acknowledged, undeleted registrations that are missing at the end', () => {
+    const records = [register('a'), register('b'), register('c', 1_000, false)];
+    expect(lostWrites(records, [], readBack({ a: 'found', b: 'missing' }))).toEqual({
+      lostWrites: 1,
+      checkedWrites: 2,
+      excusedWrites: 0,
+      unverifiedWrites: 0,
+    });
+  });
+
+  it('leaves out clients a worker tried to delete, even if the delete never finished', () => {
+    const records: LogRecord[] = [register('a'), { k: 'intent', w: 'w1', op: 'delete-client', key: 'a', t: 2_000 }];
+    expect(expectedClients(records)).toEqual([]);
+  });
+
+  it('excuses writes started before a data-losing fault ended, and checks later ones', () => {
+    const restart: FaultRecord = { name: 'in-memory restart', t0: 5_000, t1: 6_000, losesData: true };
+    const records = [register('before', 1_000), register('during', 5_500), register('after', 7_000)];
+    const result = lostWrites(records, [restart], readBack({ before: 'missing', during: 'missing', after: 'missing' }));
+    expect(result).toMatchObject({ lostWrites: 1, checkedWrites: 1, excusedWrites: 2 });
+  });
+
+  it('counts an unreadable client as unverified, not lost', () => {
+    expect(lostWrites([register('a')], [], readBack({ a: 'error' }))).toMatchObject({
+      lostWrites: 0,
+      unverifiedWrites: 1,
+    });
+  });
+});
+
+describe('stale reads', () => {
+  // Written at 1000-1010 with expiresAt 2500: gone by 1010 + 1500 = 2510, plus 250 ms slack.
+  const put = op({ op: 'token-put', key: 't', t0: 1_000, t1: 1_010, exp: 2_500 });
+  const get = (t0: number, r: string) => op({ op: 'token-get', key: 't', t0, t1: t0 + 5, r });
+
+  it('counts a token set returned by a read that started after its expiry plus slack', () => {
+    expect(staleReads([put, get(2_761, 'found'), get(3_000, 'missing')], 250)).toEqual({
+      staleReads: 1,
+      expiredReads: 2,
+    });
+  });
+
+  it('does not count reads within the expiry plus slack', () => {
+    expect(staleReads([put, get(2_000, 'found'), get(2_760, 'found')], 250)).toEqual({
+      staleReads: 0,
+      expiredReads: 0,
+    });
+  });
+
+  it('uses the 1 s floor the store applies to token TTLs', () => {
+    const late = op({ op: 'token-put', key: 't', t0: 1_000, t1: 1_010, exp: 1_500 });
+    expect(staleReads([late, get(2_200, 'found')], 250).staleReads).toBe(0);
+    expect(staleReads([late, get(2_300, 'found')], 250).staleReads).toBe(1);
+  });
+});
+
+describe('failures', () => {
+  const failed = (err: string) => op({ op: 'get-client', ok: false, err });
+  const call = (ms: number, err = 'unavailable', w = 'w1'): LogRecord => ({
+    k: 'call-fail',
+    w,
+    m: 'get',
+    t0: 1_000,
+    ms,
+    err,
+  });
+  const heap = (t: number, lag: number, w = 'w1'): LogRecord => ({ k: 'heap', w, t, heap: 1e7, lag });
+
+  it('counts errors by code and flags anything that is not an OAuthStoreError', () => {
+    const result = failures([failed('unavailable'), failed('unavailable'), failed('untyped:TypeError')], limits);
+    expect(result.errorsByCode).toEqual({ unavailable: 2, 'untyped:TypeError': 1 });
+    expect(result.untypedErrors).toBe(1);
+    expect(failures([call(10, 'untyped:Error')], limits).untypedErrors).toBe(1);
+  });
+
+  it('flags a failed call slower than the bound plus slack', () => {
+    expect(failures([call(3_000), call(3_001)], limits)).toMatchObject({ slowFailures: 1, lateFailures: 0 });
+  });
+
+  it('reports an overrun explained by a blocked event loop in that worker apart from slow failures', () => {
+    expect(failures([call(6_000), heap(5_000, 4_000)], limits)).toMatchObject({ slowFailures: 0, lateFailures: 1 });
+    // Lag in another worker, or too short to explain the overrun, does not excuse it.
+    expect(failures([call(6_000), heap(5_000, 4_000, 'w2')], limits).slowFailures).toBe(1);
+    expect(failures([call(6_000), heap(5_000, 1_000)], limits).slowFailures).toBe(1);
+  });
+});
+
+describe('recovery', () => {
+  const fault: FaultRecord = { name: 'restart', t0: 2_000, t1: 3_000, losesData: false };
+
+  it('is the time from the end of a fault to the first success started after it', () => {
+    const records = [op({ op: 'get-client', t0: 3_100, t1: 3_400 }), op({ op: 'get-client', t0: 3_500, t1: 3_600 })];
+    expect(recovery(records, [fault], 10_000, true)).toEqual({ unrecovered: 0, maxRecoveryMs: 400 });
+  });
+
+  it('counts a fault after which nothing succeeded, or whose injection failed', () => {
+    const records = [op({ op: 'get-client', t0: 3_100, t1: 3_400, ok: false, err: 'unavailable' })];
+    expect(recovery(records, [fault], 10_000, true).unrecovered).toBe(1);
+    expect(recovery([], [{ ...fault, error: 'did not restart' }], 10_000, true).unrecovered).toBe(1);
+  });
+
+  it('accepts a clean final read-back for a fault that ended after the workload', () => {
+    expect(recovery([], [fault], 2_500, true).unrecovered).toBe(0);
+    expect(recovery([], [fault], 2_500, false).unrecovered).toBe(1);
+  });
+});
+
+describe('heap', () => {
+  it('reports start, peak, end and the slope of the second half per worker', () => {
+    const mb = 1024 * 1024;
+    const samples: LogRecord[] = [10, 30, 20, 21, 22, 23].map((heap, i) => ({
+      k: 'heap',
+      w: 'w1',
+      t: i * 60_000,
+      heap: heap * mb,
+      lag: 0,
+    }));
+    expect(heapSummaries(samples)).toEqual([
+      { worker: 'w1', samples: 6, startMb: 10, peakMb: 30, endMb: 23, slopeMbPerMin: expect.closeTo(1, 6) },
+    ]);
+  });
+});
+
+describe('check', () => {
+  it('passes a clean log and fails on any one violation', () => {
+    const clean = [register('a'), consume('w1', 'g1'), op({ op: 'get-client', t0: 3_000, t1: 3_010 })];
+    const run = (records: LogRecord[], readBack: Record<string, ReadBack> = { a: 'found' }) =>
+      check({ records, faults: [], readBack: new Map(Object.entries(readBack)), runEnd: 5_000, limits });
+    expect(passed(run(clean))).toBe(true);
+    expect(passed(run([...clean, consume('w2', 'g1')]))).toBe(false);
+    expect(passed(run(clean, { a: 'missing' }))).toBe(false);
+    expect(passed(run([...clean, { k: 'unhandled', w: 'w1', t: 1, what: 'TypeError' }]))).toBe(false);
+    expect(passed(run(clean), 1)).toBe(false);
+  });
+});
