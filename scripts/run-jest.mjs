@@ -11,6 +11,12 @@ const nodeOptions = [process.env.NODE_OPTIONS, '--experimental-vm-modules', '--n
   .join(' ');
 const result = spawnSync(process.execPath, [jestBin, ...process.argv.slice(2)], {
   stdio: 'inherit',
-  env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  env: {
+    ...process.env,
+    NODE_OPTIONS: nodeOptions,
+    // Google's auth library otherwise probes the GCE metadata server (169.254.169.254) before a client's first call:
+    // tests talk to loopback only.
+    METADATA_SERVER_DETECTION: 'none',
+  },
 });
 process.exit(result.status ?? 1);
