@@ -45,7 +45,7 @@ async function callWhoami(mcpUrl: string, provider: DemoClientProvider, serverFe
 /**
  * One complete MCP login with the SDK's own client, as an MCP host does it: discovery (RFC 9728, RFC 8414), dynamic
  * client registration, the authorization request through the upstream IdP (followed programmatically), the code
- * exchange, a tool call, a refresh, and a tool call with the refreshed token. Every request to the MCP server goes
+ * exchange, a tool call and a refresh. Every request to the MCP server goes
  * through the balancer, so consecutive requests land on different instances.
  */
 export async function runLogin(mcpUrl: string): Promise<LoginResult> {
@@ -107,10 +107,6 @@ export async function runLogin(mcpUrl: string): Promise<LoginResult> {
     const refreshed = await auth(provider, { serverUrl: mcpUrl, fetchFn: namedFetch });
     if (refreshed !== 'AUTHORIZED' || provider.tokens()?.access_token === before) {
       throw new StepFailed('refresh', 'the refresh did not issue new tokens');
-    }
-    step = 'tool call after refresh';
-    if ((await callWhoami(mcpUrl, provider, serverFetch)) !== DEMO_USER) {
-      throw new StepFailed('tool call after refresh', 'whoami answered another subject');
     }
     return { ok: true, ms: performance.now() - started };
   } catch (error) {
