@@ -36,7 +36,7 @@ export const USAGE = `Usage: pnpm bench [--ops N | --seconds S] [--only redis,po
                   [--warmup N] [--key-load-ops N] [--out FILE | --no-write]
   --ops N          operations per contender per latency cell on Redis/PostgreSQL (default ${DEFAULT_OPS});
                    the emulators and the GCS fake run a tenth of it; throughput cells run about
-                   one second per contender (between N and 10 N operations)
+                   two seconds per contender (between N and 10 N operations)
   --seconds S      instead of --ops: about S seconds of measurement per backend (sized from the warm-up)
   --only LIST      comma-separated backends to run (default: all)
   --warmup N       warm-up operations per contender per operation (default 300)

@@ -1,7 +1,7 @@
 /**
  * How many operations each cell runs. Latency cells run the `--ops` count (a share of it on the emulators). A
  * throughput cell of a fast backend would be over in a few milliseconds at that count, short enough for one
- * descheduling of this process to swing the figure, so throughput cells run about one second per contender at the
+ * descheduling of this process to swing the figure, so throughput cells run about two seconds per contender at the
  * pace the warm-up saw (never fewer than the latency count, never more than ten times it). With `--seconds`, both
  * counts come from the warm-up's pace instead.
  */
@@ -24,7 +24,7 @@ export interface SizingOptions {
 /** Fewest operations in a cell: below this p99 is not a percentile of anything. */
 export const MIN_OPS = 50;
 /** Seconds a throughput cell should last per contender, at the warm-up's pace. */
-export const THROUGHPUT_CELL_SECONDS = 1;
+export const THROUGHPUT_CELL_SECONDS = 2;
 /** Share of `--seconds` given to the latency phase when there is a throughput phase too. */
 const LATENCY_SHARE = 0.6;
 

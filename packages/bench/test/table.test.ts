@@ -4,7 +4,7 @@ import type { BackendReport, ContenderRow, RunReport } from '../src/report';
 import type { ContenderResult } from '../src/runner';
 import { cellSizes } from '../src/sizing';
 import { latencyTable, markdownTable, ratioCell, renderReport, throughputTable } from '../src/table';
-import { checkTargets } from '../src/targets';
+import { checkTargets, explain } from '../src/targets';
 
 const OPS: Operation[] = ['set', 'get', 'take'];
 
@@ -111,7 +111,14 @@ describe('targets', () => {
     );
     expect(checks[0]?.met).toBe(false);
     expect(checks[0]?.measured).toBe('set 2.00x, get 2.00x, take 2.00x');
-    expect(checks[0]?.why).toMatch(/^set: .*EVALSHA/);
+    expect(checks[0]?.why).toMatch(
+      /^set: .*EVALSHA.* get: both send one GET.* take: .*GETDEL.* On top, on every operation: /,
+    );
+  });
+
+  it('explains only the operations that missed, and falls back to the tables', () => {
+    expect(explain({ byOperation: { set: 'S.', get: 'G.' }, always: 'A.' }, ['get'])).toBe('get: G. A.');
+    expect(explain(undefined, ['set'])).toBe('see the tables.');
   });
 
   it('renders the report with the run facts and the missed targets', () => {
@@ -134,11 +141,11 @@ describe('targets', () => {
 describe('cell sizes', () => {
   const pace = { meanNs: [100_000, 200_000], rate: [10_000, 5_000] };
 
-  it('runs the requested latency count and about a second per contender of throughput', () => {
+  it('runs the requested latency count and about two seconds per contender of throughput', () => {
     expect(cellSizes(pace, { ops: 2000, share: 1, throughput: true, operations: 3 })).toEqual({
       ops: 2000,
-      // Harmonic mean of 10,000 and 5,000 ops/s over one second.
-      throughputOps: 6667,
+      // Harmonic mean of 10,000 and 5,000 ops/s over two seconds.
+      throughputOps: 13_333,
     });
   });
 
