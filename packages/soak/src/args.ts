@@ -21,7 +21,7 @@ export const USAGE = `pnpm soak [options]
   --concurrency N      operations in flight per worker (default ${DEFAULT_OPTIONS.concurrency})
   --rate N             operations per second per worker (default ${DEFAULT_OPTIONS.opsPerSecond})
   --timeout-ms N       the adapters' bound on one operation (default ${DEFAULT_OPTIONS.timeoutMs})
-  --no-faults          run the workload without injecting faults
+  --faults N           faults to inject (default one per 5 s, 2 to 10; 0 for none)
   --broken KIND        break the store on purpose (${BROKEN_KINDS.join(', ')}): the soak must then FAIL
   --out PATH           report file (default docs/reliability.md)
   --no-write           print the table only`;
@@ -30,6 +30,12 @@ function positiveInteger(name: string, value: string | undefined, fallback: numb
   if (value === undefined) return fallback;
   const number = Number(value);
   if (!Number.isSafeInteger(number) || number < 1) throw new Error(`--${name} must be a positive integer`);
+  return number;
+}
+
+function nonNegativeInteger(name: string, value: string): number {
+  const number = Number(value);
+  if (!Number.isSafeInteger(number) || number < 0) throw new Error(`--${name} must be a whole number`);
   return number;
 }
 
@@ -44,7 +50,7 @@ export function parseCli(argv: string[]): CliOptions {
       concurrency: { type: 'string' },
       rate: { type: 'string' },
       'timeout-ms': { type: 'string' },
-      'no-faults': { type: 'boolean' },
+      faults: { type: 'string' },
       broken: { type: 'string' },
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
@@ -66,7 +72,7 @@ export function parseCli(argv: string[]): CliOptions {
       concurrency: positiveInteger('concurrency', values.concurrency, DEFAULT_OPTIONS.concurrency),
       opsPerSecond: positiveInteger('rate', values.rate, DEFAULT_OPTIONS.opsPerSecond),
       timeoutMs: positiveInteger('timeout-ms', values['timeout-ms'], DEFAULT_OPTIONS.timeoutMs),
-      faults: !values['no-faults'],
+      ...(values.faults === undefined ? {} : { faults: nonNegativeInteger('faults', values.faults) }),
       ...(broken ? { broken } : {}),
     },
     out: values['no-write'] ? undefined : (values.out ?? 'docs/reliability.md'),

@@ -35,7 +35,17 @@ async function main(): Promise<number> {
   console.log(`\n${resultsTable(runs, errors)}\n`);
   for (const run of runs) console.log(`${details(run)}\n`);
   if (cli.out) {
-    writeFileSync(cli.out, renderReport({ runs, errors, options: cli.soak, machine, date }));
+    writeFileSync(
+      cli.out,
+      renderReport({
+        runs,
+        errors,
+        options: cli.soak,
+        machine,
+        date,
+        command: ['pnpm soak', ...process.argv.slice(2).filter((arg) => arg !== '--')].join(' '),
+      }),
+    );
     log(`wrote ${cli.out}`);
   }
   return errors.length === 0 && runs.every((run) => run.passed) ? 0 : 1;

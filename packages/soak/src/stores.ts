@@ -133,6 +133,32 @@ export async function openAdapter(target: BackendTarget, timeoutMs: number): Pro
   }
 }
 
+/**
+ * Loads a backend's adapter and SDK into the module cache (seconds of work on a busy machine), so a worker can do it
+ * before it is given its target and a started worker is ready at once.
+ */
+export async function preloadAdapter(kind: BackendTarget['kind']): Promise<void> {
+  switch (kind) {
+    case 'redis':
+    case 'redis-cluster':
+      await Promise.all([import('@oauth-store/redis'), import('redis')]);
+      return;
+    case 'postgres':
+      // pg ships no types; a computed specifier keeps tsc from asking for them (only the side effect matters).
+      await Promise.all([import('@oauth-store/postgres'), import(['pg'][0] as string)]);
+      return;
+    case 'dynamodb':
+      await import('@oauth-store/dynamodb');
+      return;
+    case 'firestore':
+      await import('@oauth-store/firestore');
+      return;
+    case 'gcs':
+      await import('@oauth-store/gcs');
+      return;
+  }
+}
+
 /** Wraps a store so every failed call is reported with its duration and error code. */
 export function timed(store: ByteStore, onFailure: (failure: CallFailure) => void): ByteStore {
   const wrap =

@@ -1,14 +1,16 @@
 /**
- * A soak worker: a child process (run through tsx) that builds the stores from the JSON in `SOAK_WORKER`, runs the
- * workload from several concurrent loops at a paced rate, logs every operation, samples its heap every second, and
- * reports unhandled rejections instead of dying of them. It stops when the parent sends `stop` (or goes away).
+ * A soak worker: a child process (run through tsx). It boots as soon as it is spawned, loading the adapter and SDK
+ * of its backend (the slow part), then waits for `start` with its config: so the parent can boot workers while the
+ * backend starts, and keep a booted spare to replace a killed worker at once. Once started, it builds the stores,
+ * runs the workload from several concurrent loops at a paced rate, logs every operation, samples its heap every
+ * second, and reports unhandled rejections instead of dying of them. It stops on `stop` (or when the parent goes).
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { type LogRecord, LogWriter } from './log';
-import { openSoakStores, type StoreConfig } from './stores';
+import { type BackendTarget, openSoakStores, preloadAdapter, type StoreConfig } from './stores';
 import { Workload } from './workload';
 
-/** What the parent passes in the `SOAK_WORKER` environment variable. */
+/** What the parent sends with `start`. */
 export interface WorkerConfig {
   id: string;
   logPath: string;
@@ -20,21 +22,35 @@ export interface WorkerConfig {
 }
 
 /** Messages between the parent and a worker. */
-export type WorkerMessage = { type: 'ready' } | { type: 'stop' } | { type: 'done' } | { type: 'failed'; what: string };
+export type WorkerMessage =
+  | { type: 'booted' }
+  | { type: 'start'; config: WorkerConfig }
+  | { type: 'ready' }
+  | { type: 'stop' }
+  | { type: 'failed'; what: string };
+
+/** Environment variable naming the backend kind, so the worker can load its SDK before it is started. */
+export const WORKER_BACKEND_ENV = 'SOAK_WORKER_BACKEND';
 
 const HEAP_SAMPLE_MS = 1_000;
 
+function describeError(error: unknown): string {
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === undefined ? name : `${name}(${String(code)})`;
+}
+
 async function main(): Promise<void> {
-  const config = JSON.parse(process.env.SOAK_WORKER ?? 'null') as WorkerConfig | null;
-  if (!config) throw new Error('SOAK_WORKER is not set: this file is started by the soak runner');
-  const writer = new LogWriter(config.logPath);
-  const log = (record: LogRecord) => writer.write(record);
-  const w = config.id;
-  // Listening from the start: a stop sent while the stores are still opening must not be lost.
+  // Listening from the start: a stop sent while the worker boots or opens its stores must not be lost.
   let stopping = false;
+  let started: (config: WorkerConfig) => void = () => {};
+  const startMessage = new Promise<WorkerConfig>((resolve) => {
+    started = resolve;
+  });
   const stop = new Promise<void>((resolve) => {
     process.on('message', (message: WorkerMessage) => {
       if (message.type === 'stop') resolve();
+      if (message.type === 'start') started(message.config);
     });
     process.on('disconnect', () => resolve());
   }).then(() => {
@@ -42,13 +58,19 @@ async function main(): Promise<void> {
   });
 
   // Report and survive: the checker counts these, and a worker that died of one would hide the rest of the run.
-  const unhandled = (error: unknown) => {
-    const name = error instanceof Error ? error.name : typeof error;
-    const code = (error as { code?: unknown })?.code;
-    log({ k: 'unhandled', w, t: Date.now(), what: code === undefined ? name : `${name}(${String(code)})` });
-  };
+  let log: (record: LogRecord) => void = () => {};
+  let w = 'booting';
+  const unhandled = (error: unknown) => log({ k: 'unhandled', w, t: Date.now(), what: describeError(error) });
   process.on('unhandledRejection', unhandled);
   process.on('uncaughtException', unhandled);
+
+  await preloadAdapter(process.env[WORKER_BACKEND_ENV] as BackendTarget['kind']);
+  process.send?.({ type: 'booted' } satisfies WorkerMessage);
+  const config = await Promise.race([startMessage, stop.then(() => undefined)]);
+  if (!config) return;
+  const writer = new LogWriter(config.logPath);
+  log = (record) => writer.write(record);
+  w = config.id;
 
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -62,13 +84,12 @@ async function main(): Promise<void> {
 
   const stores = await openSoakStores(config.store, (failure) => log({ k: 'call-fail', w, ...failure }));
   const workload = new Workload(w, stores, log);
-
   const periodMs = (config.concurrency * 1000) / config.opsPerSecond;
   const loop = async () => {
     while (!stopping) {
-      const started = Date.now();
+      const begun = Date.now();
       await workload.step();
-      const wait = periodMs * (0.5 + Math.random()) - (Date.now() - started);
+      const wait = periodMs * (0.5 + Math.random()) - (Date.now() - begun);
       if (wait > 0 && !stopping) await Promise.race([new Promise((resolve) => setTimeout(resolve, wait)), stop]);
     }
   };
@@ -79,12 +100,14 @@ async function main(): Promise<void> {
   clearInterval(sampler);
   sampleHeap();
   await stores.store.close().catch(() => {});
-  process.send?.({ type: 'done' } satisfies WorkerMessage, () => process.exit(0));
 }
 
-main().catch((error: unknown) => {
-  // Start-up failures (no backend, bad config) happen before any key is used, so the message is safe to pass on.
-  const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
-  if (process.send) process.send({ type: 'failed', what } satisfies WorkerMessage, () => process.exit(1));
-  else process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    // Start-up failures (no backend, bad config) happen before any key is used, so the message is safe to pass on.
+    const what = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 500) : String(error);
+    if (process.send) process.send({ type: 'failed', what } satisfies WorkerMessage, () => process.exit(1));
+    else process.exit(1);
+  },
+);
