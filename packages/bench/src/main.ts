@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: starts throwaway backends with the test harness, measures every contender per backend (see
- * runner.ts), checks the targets, prints the report and writes docs/benchmarks.md. Each backend's servers run only
- * while that backend is measured, and are stopped on every exit path, Ctrl-C included.
+ * runner.ts), checks the targets, prints the report and writes docs/benchmarks.md. The servers start before the
+ * first measurement and are stopped on every exit path, Ctrl-C included.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
