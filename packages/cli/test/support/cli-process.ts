@@ -48,18 +48,27 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Every descendant process id of `pid` (children, grandchildren, ...), from `ps`. */
-export function descendants(pid: number): number[] {
-  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' })
+/** A running process. */
+export interface ProcessInfo {
+  pid: number;
+  command: string;
+}
+
+/** Every descendant process of `pid` (children, grandchildren, ...), from `ps`. */
+export function descendants(pid: number): ProcessInfo[] {
+  const table = execFileSync('ps', ['-e', '-o', 'pid=,ppid=,args='], { encoding: 'utf8' })
     .trim()
     .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number) as [number, number]);
-  const found: number[] = [];
+    .map((line) => {
+      const [, child = '0', parent = '0', command = ''] = /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line) ?? [];
+      return { pid: Number(child), ppid: Number(parent), command };
+    });
+  const found: ProcessInfo[] = [];
   const walk = (parent: number) => {
-    for (const [child, ppid] of table) {
-      if (ppid === parent) {
-        found.push(child);
-        walk(child);
+    for (const row of table) {
+      if (row.ppid === parent) {
+        found.push({ pid: row.pid, command: row.command });
+        walk(row.pid);
       }
     }
   };
