@@ -62,8 +62,9 @@ expiry; **errors by code** failed operations by \`OAuthStoreError\` code (expect
 failures that were not an \`OAuthStoreError\` / failed adapter calls slower than the bound + ${options.slackMs} ms;
 **recovered** faults after which operations succeeded again, and the longest wait for the first success;
 **p50/p99** latency of successful typed-store operations (an operation is 1 to 3 backend calls, through the
-encryption); **peak heap / slope** worker heap (\`process.memoryUsage().heapUsed\`, sampled every second) and its
-steepest least-squares slope over the second half of a worker's life (n/a under 10 samples).
+encryption); **peak heap / slope** worker heap (\`process.memoryUsage().heapUsed\` every second, right after a forced
+full GC, so it is the live heap) and its steepest least-squares slope over the second half of a worker's life (n/a
+under 10 samples).
 
 ## What runs
 
@@ -82,7 +83,8 @@ transaction keys hashed):
 
 Each worker appends one JSON line per operation (op, key, result, start/end time, error code) to its own log with a
 synchronous write, so a killed worker's log holds everything it acknowledged; a delete is logged before it is sent.
-Every failed adapter call is logged with its duration; heap is sampled every second; \`unhandledRejection\` and
+Every failed adapter call is logged with its duration; the heap (after a forced GC) and the longest event-loop delay
+are sampled every second; \`unhandledRejection\` and
 \`uncaughtException\` handlers log instead of crashing.
 
 ## Faults

@@ -36,7 +36,8 @@ export class WorkerProcess {
     this.#child = fork(WORKER_MODULE, [], {
       // `--import tsx` is resolved from the working directory: the repository root, where tsx is installed.
       cwd: REPO_ROOT,
-      execArgv: ['--import', 'tsx'],
+      // --expose-gc: the worker collects garbage before each heap sample, so samples show the live heap.
+      execArgv: ['--import', 'tsx', '--expose-gc'],
       env: { ...env, TSX_TSCONFIG_PATH: SOAK_TSCONFIG, [WORKER_BACKEND_ENV]: kind },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
