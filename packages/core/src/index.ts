@@ -2,6 +2,7 @@ export * from './client-schema';
 export * from './client-store';
 export * from './contract';
 export * from './define-store';
+export * from './driver-store';
 export * from './errors';
 export * from './key-source';
 export * from './memory-store';

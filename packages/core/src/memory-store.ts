@@ -1,5 +1,5 @@
-import type { ByteStore, ListOptions, ListPage, SetOptions, StoreCapabilities } from './contract';
-import { defineStore } from './define-store';
+import type { ListPage, SetOptions, StoreCapabilities } from './contract';
+import { DriverStore } from './driver-store';
 import { expiresAtFor, isExpired } from './validation';
 
 /** Options for {@link MemoryStore}. */
@@ -21,16 +21,14 @@ interface Entry {
  * It breaks on more than one instance: each process has its own memory, so a client registered on one instance is
  * unknown to the next ("Client Not Registered"). Use a shared backend (Redis, PostgreSQL, ...) in production.
  */
-export class MemoryStore implements ByteStore {
-  /** See {@link StoreCapabilities}. */
-  readonly capabilities: StoreCapabilities;
-  readonly #inner: ByteStore;
+export class MemoryStore extends DriverStore {
   readonly #collections = new Map<string, Map<string, Entry>>();
   readonly #now: () => number;
 
   constructor(options: MemoryStoreOptions = {}) {
+    super();
     this.#now = options.now ?? Date.now;
-    this.capabilities = {
+    const capabilities: StoreCapabilities = {
       name: 'memory',
       maxKeyBytes: 1024,
       maxCollectionBytes: 256,
@@ -38,8 +36,8 @@ export class MemoryStore implements ByteStore {
       nativeTtl: false,
       atomicTake: true,
     };
-    this.#inner = defineStore({
-      capabilities: this.capabilities,
+    this.useDriver({
+      capabilities,
       get: async (collection, key) => {
         const entry = this.#live(collection, key);
         return entry ? entry.value.slice() : undefined;
@@ -107,31 +105,6 @@ export class MemoryStore implements ByteStore {
     return candidates.length > limit && last !== undefined
       ? { keys, cursor: Buffer.from(last, 'utf8').toString('base64url') }
       : { keys };
-  }
-
-  /** See {@link ByteStore.get}. */
-  get(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.get(collection, key);
-  }
-  /** See {@link ByteStore.set}. */
-  set(collection: string, key: string, value: Uint8Array, options?: SetOptions): Promise<boolean> {
-    return this.#inner.set(collection, key, value, options);
-  }
-  /** See {@link ByteStore.delete}. */
-  delete(collection: string, key: string): Promise<boolean> {
-    return this.#inner.delete(collection, key);
-  }
-  /** See {@link ByteStore.take}. */
-  take(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.take(collection, key);
-  }
-  /** See {@link ByteStore.list}. */
-  list(collection: string, options?: ListOptions): Promise<ListPage> {
-    return this.#inner.list(collection, options);
-  }
-  /** See {@link ByteStore.close}. */
-  close(): Promise<void> {
-    return this.#inner.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import {
+  type ByteStore,
   ConfigurationError,
   decodeRecord,
   encodeRecord,
@@ -68,9 +69,15 @@ describe('TransactionStore', () => {
 
   it('refuses a store whose take is not atomic unless the user opts in', () => {
     const store = new MemoryStore();
-    const nonAtomic = Object.assign(Object.create(store), {
+    const nonAtomic: ByteStore = {
       capabilities: { ...store.capabilities, name: 'keyv', atomicTake: false },
-    });
+      get: (collection, key) => store.get(collection, key),
+      set: (collection, key, value, options) => store.set(collection, key, value, options),
+      delete: (collection, key) => store.delete(collection, key),
+      take: (collection, key) => store.take(collection, key),
+      list: (collection, options) => store.list(collection, options),
+      close: () => store.close(),
+    };
     expect(() => new TransactionStore(nonAtomic)).toThrow(ConfigurationError);
     expect(() => new TransactionStore(nonAtomic, { allowNonAtomicTake: true })).not.toThrow();
   });

@@ -8,10 +8,9 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   type ByteStore,
-  defineStore,
+  DriverStore,
   expiresAtFor,
   isExpired,
-  type ListOptions,
   type ListPage,
   type SetOptions,
   type StoreCapabilities,
@@ -54,15 +53,13 @@ const ABSENT = 'attribute_not_exists(#pk) OR #exp <= :now';
  * `onlyIfAbsent` and `take`, DynamoDB TTL for cleanup plus a millisecond expiry checked on every read, and a sharded
  * global secondary index for `list`. See the README for the table layout and what `list` guarantees.
  */
-export class DynamoDbStore implements ByteStore {
-  /** See {@link StoreCapabilities}. */
-  readonly capabilities: StoreCapabilities;
-  readonly #inner: ByteStore;
+export class DynamoDbStore extends DriverStore {
   readonly #client: DynamoDBClient;
   readonly #ownsClient: boolean;
   readonly #options: ResolvedOptions;
 
   constructor(options: DynamoDbStoreOptions) {
+    super();
     this.#options = resolveOptions(options);
     this.#ownsClient = options.client === undefined;
     this.#client =
@@ -76,7 +73,7 @@ export class DynamoDbStore implements ByteStore {
           throwOnRequestTimeout: true,
         },
       });
-    this.capabilities = {
+    const capabilities: StoreCapabilities = {
       name: SOURCE,
       maxKeyBytes: MAX_KEY_BYTES,
       maxCollectionBytes: MAX_COLLECTION_BYTES,
@@ -85,8 +82,8 @@ export class DynamoDbStore implements ByteStore {
       atomicTake: true,
     };
     const { tableName } = this.#options;
-    this.#inner = defineStore({
-      capabilities: this.capabilities,
+    this.useDriver({
+      capabilities,
       get: (collection, key) => this.#get(collection, key),
       set: (collection, key, value, setOptions) => this.#set(collection, key, value, setOptions),
       delete: async (collection, key) => (await this.#conditionalDelete(collection, key, false)) !== undefined,
@@ -241,30 +238,5 @@ export class DynamoDbStore implements ByteStore {
       position = lastKey ? { shard: position.shard, after: lastKey } : { shard: position.shard + 1, after: undefined };
     }
     return { keys };
-  }
-
-  /** See {@link ByteStore.get}. */
-  get(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.get(collection, key);
-  }
-  /** See {@link ByteStore.set}. */
-  set(collection: string, key: string, value: Uint8Array, options?: SetOptions): Promise<boolean> {
-    return this.#inner.set(collection, key, value, options);
-  }
-  /** See {@link ByteStore.delete}. */
-  delete(collection: string, key: string): Promise<boolean> {
-    return this.#inner.delete(collection, key);
-  }
-  /** See {@link ByteStore.take}. */
-  take(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.take(collection, key);
-  }
-  /** See {@link ByteStore.list}. */
-  list(collection: string, options?: ListOptions): Promise<ListPage> {
-    return this.#inner.list(collection, options);
-  }
-  /** See {@link ByteStore.close}. */
-  close(): Promise<void> {
-    return this.#inner.close();
   }
 }

@@ -8,11 +8,10 @@ import {
 import {
   type ByteStore,
   ConflictError,
-  defineStore,
+  DriverStore,
   expiresAtFor,
   InvalidValueError,
   isExpired,
-  type ListOptions,
   type ListPage,
   type SetOptions,
   type StoreCapabilities,
@@ -91,10 +90,7 @@ function documentData(value: Uint8Array, ttlMs: number | undefined): DocumentDat
  * a day); a Firestore TTL policy on `expiresAt` does the cleanup. See the README for the layout, the TTL command and
  * the atomicity argument.
  */
-export class FirestoreStore implements ByteStore {
-  /** See {@link StoreCapabilities}. */
-  readonly capabilities: StoreCapabilities;
-  readonly #inner: ByteStore;
+export class FirestoreStore extends DriverStore {
   readonly #db: Firestore;
   readonly #ownsClient: boolean;
   readonly #options: ResolvedOptions;
@@ -102,10 +98,11 @@ export class FirestoreStore implements ByteStore {
   readonly #inFlight = new Set<Promise<unknown>>();
 
   constructor(options: FirestoreStoreOptions = {}) {
+    super();
     this.#options = resolveOptions(options);
     this.#ownsClient = options.firestore === undefined;
     this.#db = options.firestore ?? new Firestore(options.settings);
-    this.capabilities = {
+    const capabilities: StoreCapabilities = {
       name: SOURCE,
       maxKeyBytes: MAX_KEY_BYTES,
       maxCollectionBytes: MAX_COLLECTION_BYTES,
@@ -117,8 +114,8 @@ export class FirestoreStore implements ByteStore {
       <A extends unknown[], R>(body: (signal: AbortSignal, ...args: A) => Promise<R>) =>
       (...args: A): Promise<R> =>
         withTimeout(this.#options.operationTimeoutMs, (signal) => this.#track(body(signal, ...args)));
-    this.#inner = defineStore({
-      capabilities: this.capabilities,
+    this.useDriver({
+      capabilities,
       get: bounded((_signal, collection: string, key: string) => this.#get(collection, key)),
       set: bounded((signal, collection: string, key: string, value: Uint8Array, options: SetOptions) =>
         this.#set(signal, collection, key, value, options),
@@ -294,30 +291,5 @@ export class FirestoreStore implements ByteStore {
    */
   get pendingOperations(): number {
     return this.#inFlight.size;
-  }
-
-  /** See {@link ByteStore.get}. */
-  get(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.get(collection, key);
-  }
-  /** See {@link ByteStore.set}. */
-  set(collection: string, key: string, value: Uint8Array, options?: SetOptions): Promise<boolean> {
-    return this.#inner.set(collection, key, value, options);
-  }
-  /** See {@link ByteStore.delete}. */
-  delete(collection: string, key: string): Promise<boolean> {
-    return this.#inner.delete(collection, key);
-  }
-  /** See {@link ByteStore.take}. */
-  take(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.take(collection, key);
-  }
-  /** See {@link ByteStore.list}. */
-  list(collection: string, options?: ListOptions): Promise<ListPage> {
-    return this.#inner.list(collection, options);
-  }
-  /** See {@link ByteStore.close}. */
-  close(): Promise<void> {
-    return this.#inner.close();
   }
 }

@@ -3,10 +3,9 @@ import { type Bucket, type File, Storage } from '@google-cloud/storage';
 import {
   type ByteStore,
   ConflictError,
-  defineStore,
+  DriverStore,
   expiresAtFor,
   InvalidValueError,
-  type ListOptions,
   type ListPage,
   type SetOptions,
   type StoreCapabilities,
@@ -39,14 +38,12 @@ interface Current {
  * Custom-Time for a lifecycle rule to clean up; every write and delete conditional on the object's generation
  * (`ifGenerationMatch`), which makes `onlyIfAbsent` and `take` compare-and-swap operations. See the README.
  */
-export class GcsStore implements ByteStore {
-  /** See {@link StoreCapabilities}. */
-  readonly capabilities: StoreCapabilities;
-  readonly #inner: ByteStore;
+export class GcsStore extends DriverStore {
   readonly #bucket: Bucket;
   readonly #options: ResolvedOptions;
 
   constructor(options: GcsStoreOptions) {
+    super();
     this.#options = resolveOptions(options);
     const { bucket, prefix, requestTimeoutMs, operationTimeoutMs } = this.#options;
     const storage =
@@ -61,7 +58,7 @@ export class GcsStore implements ByteStore {
         },
       });
     this.#bucket = storage.bucket(bucket);
-    this.capabilities = {
+    const capabilities: StoreCapabilities = {
       name: SOURCE,
       maxKeyBytes: maxKeyBytesFor(prefix),
       maxCollectionBytes: MAX_COLLECTION_BYTES,
@@ -73,8 +70,8 @@ export class GcsStore implements ByteStore {
       <A extends unknown[], R>(operation: StoreOperation, body: (...args: A) => Promise<R>) =>
       (...args: A) =>
         withDeadline(operationTimeoutMs, operation, () => body(...args));
-    this.#inner = defineStore({
-      capabilities: this.capabilities,
+    this.useDriver({
+      capabilities,
       get: guarded('get', (collection: string, key: string) => this.#get(objectName(prefix, collection, key))),
       set: guarded('set', (collection: string, key: string, value: Uint8Array, setOptions: SetOptions) =>
         this.#set(objectName(prefix, collection, key), value, setOptions),
@@ -248,30 +245,5 @@ export class GcsStore implements ByteStore {
       `${operation} gave up after ${MAX_ROUNDS} rounds: other writers kept changing the same entry. Retry it.`,
       { source: SOURCE },
     );
-  }
-
-  /** See {@link ByteStore.get}. */
-  get(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.get(collection, key);
-  }
-  /** See {@link ByteStore.set}. */
-  set(collection: string, key: string, value: Uint8Array, options?: SetOptions): Promise<boolean> {
-    return this.#inner.set(collection, key, value, options);
-  }
-  /** See {@link ByteStore.delete}. */
-  delete(collection: string, key: string): Promise<boolean> {
-    return this.#inner.delete(collection, key);
-  }
-  /** See {@link ByteStore.take}. */
-  take(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.take(collection, key);
-  }
-  /** See {@link ByteStore.list}. */
-  list(collection: string, options?: ListOptions): Promise<ListPage> {
-    return this.#inner.list(collection, options);
-  }
-  /** See {@link ByteStore.close}. */
-  close(): Promise<void> {
-    return this.#inner.close();
   }
 }

@@ -1,12 +1,9 @@
 import {
   type ByteStore,
   ConfigurationError,
-  defineStore,
+  DriverStore,
   expiresAtFor,
-  type ListOptions,
-  type ListPage,
   type OAuthStoreError,
-  type SetOptions,
   type StoreCapabilities,
   StoreClosedError,
 } from '@oauth-store/core';
@@ -103,10 +100,7 @@ function ownBytes(value: unknown): Uint8Array {
  * Call {@link migrate} once (at startup is fine, it is idempotent and safe under concurrency) or apply
  * {@link migrationSql} by hand.
  */
-export class PostgresStore implements ByteStore {
-  /** See {@link StoreCapabilities}. */
-  readonly capabilities: StoreCapabilities;
-  readonly #inner: ByteStore;
+export class PostgresStore extends DriverStore {
   readonly #client: SqlClient;
   readonly #names: TableNames;
   readonly #location: Required<TableLocation>;
@@ -118,6 +112,7 @@ export class PostgresStore implements ByteStore {
   #closed = false;
 
   constructor(options: PostgresStoreOptions) {
+    super();
     if (!options || typeof options.client?.query !== 'function') {
       throw new ConfigurationError('options.client is required: pass fromPgPool(pool) or fromPGlite(db).', {
         source: 'postgres',
@@ -130,7 +125,7 @@ export class PostgresStore implements ByteStore {
     this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
     this.#sweepBatchSize = positiveInteger('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE);
     this.#now = options.now ?? Date.now;
-    this.capabilities = {
+    const capabilities: StoreCapabilities = {
       name: 'postgres',
       // The primary key's B-tree entry must stay under ~2.7 kB (a third of a page): 1024 + 256 leaves ample room.
       maxKeyBytes: 1024,
@@ -149,8 +144,8 @@ export class PostgresStore implements ByteStore {
     const onSweepError = options.onSweepError;
     const sql = this.#sql;
 
-    this.#inner = defineStore({
-      capabilities: this.capabilities,
+    this.useDriver({
+      capabilities,
       mapError: (error, operation) => mapPostgresError(error, operation),
       get: async (collection, key) => {
         const { rows } = await this.#query(sql.get, [utf8(collection), utf8(key), this.#now()]);
@@ -268,29 +263,9 @@ export class PostgresStore implements ByteStore {
     });
   }
 
-  /** See {@link ByteStore.get}. */
-  get(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.get(collection, key);
-  }
-  /** See {@link ByteStore.set}. */
-  set(collection: string, key: string, value: Uint8Array, options?: SetOptions): Promise<boolean> {
-    return this.#inner.set(collection, key, value, options);
-  }
-  /** See {@link ByteStore.delete}. */
-  delete(collection: string, key: string): Promise<boolean> {
-    return this.#inner.delete(collection, key);
-  }
-  /** See {@link ByteStore.take}. */
-  take(collection: string, key: string): Promise<Uint8Array | undefined> {
-    return this.#inner.take(collection, key);
-  }
-  /** See {@link ByteStore.list}. */
-  list(collection: string, options?: ListOptions): Promise<ListPage> {
-    return this.#inner.list(collection, options);
-  }
   /** Stops the sweep timer and, with `closeClient`, ends the pool or PGlite. Later calls reject with `closed`. */
-  close(): Promise<void> {
+  override close(): Promise<void> {
     this.#closed = true;
-    return this.#inner.close();
+    return super.close();
   }
 }
