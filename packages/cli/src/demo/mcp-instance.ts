@@ -33,6 +33,13 @@ export interface McpInstance {
 
 async function openInstanceStore(config: McpInstanceConfig): Promise<ByteStore> {
   const store = await openStore(config.store);
+  try {
+    // Fail at start-up, with the adapter's typed message, rather than answer every request with a server error.
+    await store.get(`${config.collectionPrefix}clients`, 'start-up-probe');
+  } catch (error) {
+    await store.close().catch(() => {});
+    throw error;
+  }
   if (!config.keyFile) return store;
   const encrypted = withEnvelopeEncryption(store, {
     keySource: fileKeySource({ path: config.keyFile, encoding: 'base64' }),

@@ -61,7 +61,7 @@ export class StoreBackedOAuthProxy implements OAuthServerProvider {
 
   /** The registered clients (core's ClientStore satisfies the SDK's interface). */
   get clientsStore(): OAuthRegisteredClientsStore {
-    return this.#clients as unknown as OAuthRegisteredClientsStore;
+    return this.#clients;
   }
 
   /** Remembers the request as a transaction and sends the user to the upstream IdP. */

@@ -207,11 +207,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     );
 
     phase('stopping');
-    await cluster.close();
-    if (options.store !== undefined) await deleteDemoData(options.store, prefix);
     runs = [run1, run2];
   } finally {
     await cluster?.close();
+    // Best effort, also after an error or Ctrl-C: only the demo's own randomly prefixed collections.
+    if (options.store !== undefined) await deleteDemoData(options.store, prefix).catch(() => {});
     postgres ??= await postgresStarting?.catch(() => undefined);
     await postgres?.stop();
     await rm(dir, { recursive: true, force: true });
