@@ -23,6 +23,7 @@ export const USAGE = `pnpm soak [options]
   --timeout-ms N       the adapters' bound on one operation (default ${DEFAULT_OPTIONS.timeoutMs})
   --faults N           faults to inject (default one per 5 s, 2 to 10; 0 for none)
   --broken KIND        break the store on purpose (${BROKEN_KINDS.join(', ')}): the soak must then FAIL
+  --keep-logs          keep the workers' JSON-lines logs (the directory is printed)
   --out PATH           report file (default docs/reliability.md)
   --no-write           print the table only`;
 
@@ -52,6 +53,7 @@ export function parseCli(argv: string[]): CliOptions {
       'timeout-ms': { type: 'string' },
       faults: { type: 'string' },
       broken: { type: 'string' },
+      'keep-logs': { type: 'boolean' },
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
     },
@@ -74,6 +76,7 @@ export function parseCli(argv: string[]): CliOptions {
       timeoutMs: positiveInteger('timeout-ms', values['timeout-ms'], DEFAULT_OPTIONS.timeoutMs),
       ...(values.faults === undefined ? {} : { faults: nonNegativeInteger('faults', values.faults) }),
       ...(broken ? { broken } : {}),
+      ...(values['keep-logs'] ? { keepLogs: true } : {}),
     },
     out: values['no-write'] ? undefined : (values.out ?? 'docs/reliability.md'),
   };

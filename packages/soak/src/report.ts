@@ -58,8 +58,9 @@ Columns: **ops** operations the workers completed (successes and typed failures)
 kills included; **double takes** extra receipts of one authorization code's grant; **lost writes** acknowledged,
 never-deleted client registrations not readable at the end, of those checked (writes acknowledged before a restart of
 an in-memory backend are excused); **stale reads** token sets returned after their expiry, of the reads made after
-expiry; **errors by code** failed operations by \`OAuthStoreError\` code (expected during faults); **untyped / slow**
-failures that were not an \`OAuthStoreError\` / failed adapter calls slower than the bound + ${options.slackMs} ms;
+expiry; **errors by code** failed operations by \`OAuthStoreError\` code (expected during faults); **untyped / slow
+(late)** failures that were not an \`OAuthStoreError\` / failed adapter calls slower than the bound +
+${options.slackMs} ms (late: explained by a blocked event loop, see Checks);
 **recovered** faults after which operations succeeded again, and the longest wait for the first success;
 **p50/p99** latency of successful typed-store operations (an operation is 1 to 3 backend calls, through the
 encryption); **peak heap / slope** worker heap (\`process.memoryUsage().heapUsed\` every second, right after a forced
@@ -116,6 +117,10 @@ the killed worker logged counts; what it had in flight has an unknown outcome an
   TTL) + ${options.clockSlackMs} ms and still returned it is a stale read.
 - **Every failure typed and bounded**: every failed operation and adapter call rejected with an \`OAuthStoreError\`
   (its code counted), and no failed adapter call took longer than the bound (${options.timeoutMs} ms) + ${options.slackMs} ms.
+  An overrun is reported apart, as **late** (in brackets), when the worker's event loop was blocked at least as long
+  as the overrun during the call (sampled every second with \`monitorEventLoopDelay\`): no timer, so no timeout, can
+  fire while the loop is blocked, whatever the adapter does. Seen with the Firestore SDK, whose first request in a
+  process loads its protos synchronously (seconds on a loaded machine).
 - **Recovery**: after each fault some operation started after it succeeds (a fault ending after the workload must be
   followed by a clean read-back); no worker hangs on stop.
 - **No unhandled rejection**; **heap flat**: start/peak/end and slope per worker are reported (not a pass/fail

@@ -36,6 +36,8 @@ export interface SoakOptions {
   faults?: number;
   /** Break one contract promise on purpose, to prove the checkers catch it. */
   broken?: BrokenKind;
+  /** Keep the workers' logs (their directory is named in the progress lines) instead of deleting them. */
+  keepLogs?: boolean;
   /** Progress lines (fault injected, workers started...). */
   onProgress?: (line: string) => void;
 }
@@ -219,6 +221,7 @@ export async function soakBackend(name: BackendName, options: SoakOptions): Prom
   } finally {
     await Promise.all(processes.map((worker) => worker.kill()));
     await backend.stop().catch(() => {});
-    await rm(dir, { recursive: true, force: true });
+    if (options.keepLogs) progress(`${name}: worker logs kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   }
 }

@@ -64,6 +64,11 @@ async function main(): Promise<void> {
   process.on('unhandledRejection', unhandled);
   process.on('uncaughtException', unhandled);
 
+  // Enabled now: the histogram needs a first tick as a baseline, or a block right after start (the Firestore SDK's
+  // first request loads its protos synchronously for seconds) would go unrecorded.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+
   await preloadAdapter(process.env[WORKER_BACKEND_ENV] as BackendTarget['kind']);
   process.send?.({ type: 'booted' } satisfies WorkerMessage);
   const config = await Promise.race([startMessage, stop.then(() => undefined)]);
@@ -72,8 +77,7 @@ async function main(): Promise<void> {
   log = (record) => writer.write(record);
   w = config.id;
 
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-  loopDelay.enable();
+  loopDelay.reset();
   const sampleHeap = () => {
     const lag = Math.round(loopDelay.max / 1e6);
     // A full collection first (a few ms): heapUsed is then what the worker really retains, so a leak shows as a
