@@ -101,9 +101,15 @@ describe('README example', () => {
     const redis = createClient({ url: process.env.REDIS_URL });
     await redis.connect();
     const seen: string[] = [];
+    // Only this example's collections (the default collection and its counter collections, which only this test uses): other test files write plaintext test data to the same Redis at the
+    // same time. The Redis layout is `oauth-store:{<collection as base64url>.<bucket>}...`.
+    const ours = (key: string) => {
+      const tag = /^oauth-store:\{([A-Za-z0-9_-]+)\.\d+\}/.exec(key)?.[1];
+      return tag !== undefined && Buffer.from(tag, 'base64url').toString('utf8').startsWith('better-auth');
+    };
     try {
       for await (const keys of redis.scanIterator({ MATCH: 'oauth-store:*', COUNT: 1000 })) {
-        for (const key of keys) {
+        for (const key of keys.filter(ours)) {
           seen.push(key);
           const type = await redis.type(key);
           if (type === 'string') seen.push((await redis.get(key)) ?? '');
