@@ -9,7 +9,7 @@
  * setup free of the emulator's module format and makes crash / hang / restart fault scenarios one signal away.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { BackendProvider, RunningBackend } from './backend';
 
@@ -65,7 +65,9 @@ function emulatorEntry(): string {
   const require = createRequire(import.meta.url);
   let entry: string;
   try {
-    entry = require.resolve('@firestore-emulator/server');
+    // The real path (inside .pnpm/), so the child resolves the emulator's own @grpc/grpc-js copy rather than the
+    // one test-servers itself depends on: two grpc copies refuse each other's ServerCredentials.
+    entry = realpathSync(require.resolve('@firestore-emulator/server'));
   } catch {
     throw new Error('@firestore-emulator/server is not installed (it is a dependency of @oauth-store/test-servers)');
   }
