@@ -13,8 +13,14 @@ export interface RedisCommander {
    * the client when it is ready, so a command that fails during an outage was never queued and never runs later.
    */
   ready(signal: AbortSignal): Promise<void>;
+  /**
+   * True when the client can take a command right now, so {@link RedisCommander.ready} would resolve at once. Checked
+   * first on every operation: the common, connected case then costs a property read instead of a promise and an
+   * abort listener.
+   */
+  isReady(): boolean;
   /** Sends one command; `routingKey` (the command's first key) picks the Cluster node. */
-  send(routingKey: Buffer, args: Array<string | Buffer>, signal: AbortSignal): Promise<unknown>;
+  send(routingKey: string | Buffer, args: Array<string | Buffer>, signal: AbortSignal): Promise<unknown>;
   /** Closes the client when the store created it; leaves a caller's client alone. */
   close(): Promise<void>;
 }
@@ -78,13 +84,20 @@ export function commanderFor(client: RedisClientLike, owned?: OwnedClientHooks):
     throw new ConfigurationError('`client` must be a node-redis or ioredis client instance.', { source: SOURCE });
   }
   let connecting: Promise<void> | undefined;
+  // True once the owned client's first connection succeeded (a Cluster client has no `isReady` to ask instead).
+  let connected = false;
   const connectOnce = (): Promise<void> => {
     if (!owned) return Promise.resolve();
-    connecting ??= owned.connect().catch((error) => {
-      // Forget the failed attempt so the next operation tries again.
-      connecting = undefined;
-      throw error;
-    });
+    connecting ??= owned.connect().then(
+      () => {
+        connected = true;
+      },
+      (error) => {
+        // Forget the failed attempt so the next operation tries again.
+        connecting = undefined;
+        throw error;
+      },
+    );
     return connecting;
   };
   const raceConnect = (signal: AbortSignal): Promise<void> => {
@@ -115,6 +128,7 @@ export function commanderFor(client: RedisClientLike, owned?: OwnedClientHooks):
   if (isIoRedis(client)) {
     return {
       kind: client.isCluster ? 'ioredis-cluster' : 'ioredis',
+      isReady: () => client.status === 'ready',
       async ready(signal) {
         if (client.status === 'ready') return;
         if (client.status === 'end') {
@@ -140,6 +154,7 @@ export function commanderFor(client: RedisClientLike, owned?: OwnedClientHooks):
   if (isNodeRedisCluster(client)) {
     return {
       kind: 'node-redis-cluster',
+      isReady: () => (owned ? connected : client.isOpen),
       async ready(signal) {
         if (owned) await raceConnect(signal);
         else if (!client.isOpen) {
@@ -160,6 +175,8 @@ export function commanderFor(client: RedisClientLike, owned?: OwnedClientHooks):
   if (isNodeRedisClient(client)) {
     return {
       kind: 'node-redis',
+      // Ready implies open, and for an owned client that its connection succeeded: nothing left to wait for.
+      isReady: () => client.isReady,
       async ready(signal) {
         if (owned) await raceConnect(signal);
         else if (!client.isOpen) {
