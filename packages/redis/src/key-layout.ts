@@ -1,5 +1,3 @@
-import { createHash } from 'node:crypto';
-
 /**
  * Where one (collection, key) lives in Redis.
  *
@@ -19,32 +17,71 @@ import { createHash } from 'node:crypto';
  * Why the hash tag is per bucket: an entry and its index memberships must sit in one hash slot so a Lua script can
  * change them atomically on Redis Cluster (GETDEL plus ZREM). A tag per collection would put a whole collection on
  * one master; a tag per (collection, bucket) spreads each collection over `buckets` slots, with `bucket` derived from
- * the key's SHA-1. The bucket count is therefore part of the layout: data written with one count is not found with
- * another.
+ * the key: {@link bucketHash} of its UTF-8 bytes, modulo `buckets`. The bucket count and that hash are therefore part
+ * of the layout: data written with another count or hash is not found.
+ *
+ * Key names are built as strings: Redis clients send a string argument as its UTF-8 bytes, and the UTF-8 encoding of
+ * `tag + "e:" + key` is the tag's bytes followed by the key's (the tag ends in ASCII), the same bytes as
+ * concatenating the two encodings, without allocating a Buffer per name per operation.
  */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+/** Collections whose bucket tags are kept ready; past this the cache starts over (names are caller-chosen). */
+const TAG_CACHE_LIMIT = 256;
+
+/**
+ * 32-bit FNV-1a of the key's UTF-8 bytes (as `Buffer.from(key, 'utf8')` encodes it: a lone surrogate becomes
+ * U+FFFD). Part of the key layout, so it must never change. FNV-1a rather than a cryptographic hash: the buckets only
+ * spread load, they guard nothing, and it costs tens of nanoseconds against microseconds for `createHash('sha1')`,
+ * paid on every operation. Pure JavaScript, so it gives the same answer on every Node version and in FIPS mode.
+ */
+export function bucketHash(key: string): number {
+  let hash = FNV_OFFSET;
+  for (let i = 0; i < key.length; i++) {
+    const unit = key.charCodeAt(i);
+    // Only non-ASCII keys pay for a real encoder.
+    if (unit >= 0x80) return hashBytes(Buffer.from(key, 'utf8'));
+    hash = Math.imul(hash ^ unit, FNV_PRIME);
+  }
+  return hash >>> 0;
+}
+
+function hashBytes(bytes: Uint8Array): number {
+  let hash = FNV_OFFSET;
+  for (const byte of bytes) hash = Math.imul(hash ^ byte, FNV_PRIME);
+  return hash >>> 0;
+}
+
+/** Where one (collection, key) lives in Redis: every Redis key involved in one entry. */
 export interface EntryKeys {
   /** The entry's Redis key. */
-  entry: Buffer;
+  entry: string;
   /** The bucket's key index (sorted set). */
-  index: Buffer;
+  index: string;
   /** The bucket's expiry index (sorted set). */
-  expiry: Buffer;
-  /** The key's UTF-8 bytes: the member stored in both indexes. */
-  member: Buffer;
+  expiry: string;
+  /** The key itself: the member stored in both indexes. */
+  member: string;
 }
 
 /** The two index keys of one bucket of a collection. */
 export interface BucketKeys {
   /** The bucket's key index (sorted set). */
-  index: Buffer;
+  index: string;
   /** The bucket's expiry index (sorted set). */
-  expiry: Buffer;
+  expiry: string;
 }
 
-/** Maps (collection, key) to Redis keys; see {@link EntryKeys} for the layout and why it is collision-free. */
+interface BucketNames extends BucketKeys {
+  /** What the bucket's entry keys start with: the tag and `e:`. */
+  entryPrefix: string;
+}
+
+/** Maps (collection, key) to Redis keys; see the comment at the top of this file for the layout and why it is collision-free. */
 export class KeyLayout {
   readonly #prefix: string;
   readonly #buckets: number;
+  readonly #names = new Map<string, BucketNames[]>();
 
   constructor(prefix: string, buckets: number) {
     this.#prefix = prefix;
@@ -52,32 +89,34 @@ export class KeyLayout {
   }
 
   /** The bucket (0 .. buckets-1) a key belongs to: a stable function of the key's bytes. */
-  bucketOf(member: Buffer): number {
+  bucketOf(key: string): number {
     if (this.#buckets === 1) return 0;
-    return createHash('sha1').update(member).digest().readUInt32BE(0) % this.#buckets;
+    return bucketHash(key) % this.#buckets;
   }
 
-  #tag(collection: string, bucket: number): string {
-    return `${this.#prefix}{${Buffer.from(collection, 'utf8').toString('base64url')}.${bucket}}`;
+  /** The names of every bucket of a collection, built once per collection. */
+  #bucketNames(collection: string): BucketNames[] {
+    let names = this.#names.get(collection);
+    if (!names) {
+      const encoded = Buffer.from(collection, 'utf8').toString('base64url');
+      names = Array.from({ length: this.#buckets }, (_, bucket) => {
+        const tag = `${this.#prefix}{${encoded}.${bucket}}`;
+        return { entryPrefix: `${tag}e:`, index: `${tag}i`, expiry: `${tag}x` };
+      });
+      if (this.#names.size >= TAG_CACHE_LIMIT) this.#names.clear();
+      this.#names.set(collection, names);
+    }
+    return names;
   }
 
   /** Every Redis key involved in one entry. */
   entryKeys(collection: string, key: string): EntryKeys {
-    const member = Buffer.from(key, 'utf8');
-    const tag = this.#tag(collection, this.bucketOf(member));
-    return {
-      entry: Buffer.concat([Buffer.from(`${tag}e:`, 'utf8'), member]),
-      index: Buffer.from(`${tag}i`, 'utf8'),
-      expiry: Buffer.from(`${tag}x`, 'utf8'),
-      member,
-    };
+    const names = this.#bucketNames(collection)[this.bucketOf(key)] as BucketNames;
+    return { entry: names.entryPrefix + key, index: names.index, expiry: names.expiry, member: key };
   }
 
   /** The index keys of every bucket of a collection, in bucket order. */
   bucketKeys(collection: string): BucketKeys[] {
-    return Array.from({ length: this.#buckets }, (_, bucket) => {
-      const tag = this.#tag(collection, bucket);
-      return { index: Buffer.from(`${tag}i`, 'utf8'), expiry: Buffer.from(`${tag}x`, 'utf8') };
-    });
+    return this.#bucketNames(collection).map(({ index, expiry }) => ({ index, expiry }));
   }
 }

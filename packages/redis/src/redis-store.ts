@@ -12,8 +12,8 @@ import { createOwnedCommander } from './owned-client';
 export const REDIS_MAX_KEY_BYTES = 1024;
 /** Largest collection name the store accepts, in UTF-8 bytes. */
 export const REDIS_MAX_COLLECTION_BYTES = 256;
-/** Expired members a `set` removes from its bucket's indexes, at most, before writing. */
-const PRUNE_PER_WRITE = 16;
+/** Expired members a `set` removes from its bucket's indexes, at most, before writing (a script argument). */
+const PRUNE_PER_WRITE = '16';
 const CURSOR = /^[A-Za-z0-9_-]+$/;
 
 function bytesOut(value: unknown): Uint8Array | undefined {
@@ -88,22 +88,27 @@ function storeOn(
     atomicTake: true,
   };
 
-  const send = async (signal: AbortSignal, routingKey: Buffer, args: Array<string | Buffer>) => {
-    await commander.ready(signal);
-    return commander.send(routingKey, args, signal);
-  };
+  // The connected case skips `ready()` (a promise and an abort listener) entirely; only a client that is not
+  // ready, or not yet connected, makes the operation wait, still within its deadline.
+  const send = (signal: AbortSignal, routingKey: string, args: Array<string | Buffer>): Promise<unknown> =>
+    commander.isReady()
+      ? commander.send(routingKey, args, signal)
+      : commander.ready(signal).then(() => commander.send(routingKey, args, signal));
 
   // EVALSHA first; a server that has not seen the script yet (a new, restarted or failed-over node) answers
-  // NOSCRIPT, and EVAL both runs and caches it.
-  const evalScript = async (signal: AbortSignal, script: LuaScript, keys: Buffer[], args: Array<string | Buffer>) => {
-    const tail = [String(keys.length), ...keys, ...args];
-    const routingKey = keys[0] as Buffer;
-    try {
-      return await send(signal, routingKey, ['EVALSHA', script.sha, ...tail]);
-    } catch (error) {
+  // NOSCRIPT, and EVAL both runs and caches it. The arguments are built once, as the flat array the client sends.
+  const evalScript = (
+    signal: AbortSignal,
+    script: LuaScript,
+    keys: readonly string[],
+    args: ReadonlyArray<string | Buffer>,
+  ): Promise<unknown> => {
+    const routingKey = keys[0] as string;
+    const command: Array<string | Buffer> = ['EVALSHA', script.sha, String(keys.length), ...keys, ...args];
+    return send(signal, routingKey, command).catch((error: unknown) => {
       if (!isNoScript(error)) throw error;
-      return send(signal, routingKey, ['EVAL', script.source, ...tail]);
-    }
+      return send(signal, routingKey, ['EVAL', script.source, ...command.slice(2)]);
+    });
   };
 
   const readBucket = async (signal: AbortSignal, bucket: BucketKeys, after: Buffer | undefined, count: number) => {
@@ -126,14 +131,14 @@ function storeOn(
     capabilities,
     mapError: mapRedisError,
     get: (collection, key) =>
-      withDeadline('get', timeoutMs, async (signal) => {
+      withDeadline('get', timeoutMs, (signal) => {
         const { entry } = layout.entryKeys(collection, key);
-        return bytesOut(await send(signal, entry, ['GET', entry]));
+        return send(signal, entry, ['GET', entry]).then(bytesOut);
       }),
     set: (collection, key, value, options) =>
-      withDeadline('set', timeoutMs, async (signal) => {
+      withDeadline('set', timeoutMs, (signal) => {
         const keys = layout.entryKeys(collection, key);
-        const written = await evalScript(
+        return evalScript(
           signal,
           SET_SCRIPT,
           [keys.entry, keys.index, keys.expiry],
@@ -142,34 +147,39 @@ function storeOn(
             keys.member,
             options.ttlMs === undefined ? '' : String(options.ttlMs),
             options.onlyIfAbsent ? '1' : '0',
-            String(PRUNE_PER_WRITE),
+            PRUNE_PER_WRITE,
           ],
-        );
-        return Number(written) === 1;
+        ).then((written) => Number(written) === 1);
       }),
     delete: (collection, key) =>
-      withDeadline('delete', timeoutMs, async (signal) => {
+      withDeadline('delete', timeoutMs, (signal) => {
         const keys = layout.entryKeys(collection, key);
-        const removed = await evalScript(signal, DELETE_SCRIPT, [keys.entry, keys.index, keys.expiry], [keys.member]);
-        return Number(removed) > 0;
+        return evalScript(signal, DELETE_SCRIPT, [keys.entry, keys.index, keys.expiry], [keys.member]).then(
+          (removed) => Number(removed) > 0,
+        );
       }),
     take: (collection, key) =>
-      withDeadline('take', timeoutMs, async (signal) => {
+      withDeadline('take', timeoutMs, (signal) => {
         const keys = layout.entryKeys(collection, key);
-        return bytesOut(await evalScript(signal, TAKE_SCRIPT, [keys.entry, keys.index, keys.expiry], [keys.member]));
+        return evalScript(signal, TAKE_SCRIPT, [keys.entry, keys.index, keys.expiry], [keys.member]).then(bytesOut);
       }),
     list: (collection, { cursor, limit }) =>
-      withDeadline('list', timeoutMs, async (signal) => {
-        const after = cursor === undefined ? undefined : decodeCursor(cursor);
-        const page = await readPage(
-          layout.bucketKeys(collection),
-          (bucket, from, count) => readBucket(signal, bucket, from, count),
-          after,
-          limit,
-        );
-        const keys = page.keys.map((member) => member.toString('utf8'));
-        return page.next ? { keys, cursor: page.next.toString('base64url') } : { keys };
-      }),
+      withDeadline(
+        'list',
+        timeoutMs,
+        async (signal) => {
+          const after = cursor === undefined ? undefined : decodeCursor(cursor);
+          const page = await readPage(
+            layout.bucketKeys(collection),
+            (bucket, from, count) => readBucket(signal, bucket, from, count),
+            after,
+            limit,
+          );
+          const keys = page.keys.map((member) => member.toString('utf8'));
+          return page.next ? { keys, cursor: page.next.toString('base64url') } : { keys };
+        },
+        true,
+      ),
     close: () => commander.close(),
   });
 }

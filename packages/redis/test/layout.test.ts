@@ -1,12 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { isOAuthStoreError } from '@oauth-store/core';
-import { type BucketKeys, KeyLayout } from '../src/key-layout';
+import { type BucketKeys, bucketHash, KeyLayout } from '../src/key-layout';
 import { type BucketRead, readPage } from '../src/list-page';
 import { resolveOptions } from '../src/options';
 
-/** The Cluster hash tag of a key, by the Redis rule: between the first `{` and the next `}`, when non-empty. */
-function hashTag(key: Buffer): string {
-  const text = key.toString('latin1');
+/**
+ * The Cluster hash tag of a key, by the Redis rule: between the first `{` and the next `}`, when non-empty. Applied to
+ * the JavaScript string: braces are ASCII, and no byte of a multi-byte UTF-8 sequence is, so it finds what Redis finds
+ * in the key's bytes.
+ */
+function hashTag(text: string): string {
   const open = text.indexOf('{');
   const close = open < 0 ? -1 : text.indexOf('}', open + 1);
   return close > open + 1 ? text.slice(open + 1, close) : text;
@@ -37,7 +40,7 @@ describe('key layout', () => {
     const seen = new Map<string, string>();
     for (const collection of tricky) {
       for (const key of [...tricky, `${collection}:x`, `x}e:${collection}`]) {
-        const entry = layout.entryKeys(collection, key).entry.toString('latin1');
+        const entry = layout.entryKeys(collection, key).entry;
         const pair = JSON.stringify([collection, key]);
         expect(seen.get(entry) ?? pair).toBe(pair);
         seen.set(entry, pair);
@@ -46,8 +49,8 @@ describe('key layout', () => {
     // Entry keys never equal an index key either.
     for (const collection of tricky) {
       for (const bucket of layout.bucketKeys(collection)) {
-        expect(seen.has(bucket.index.toString('latin1'))).toBe(false);
-        expect(seen.has(bucket.expiry.toString('latin1'))).toBe(false);
+        expect(seen.has(bucket.index)).toBe(false);
+        expect(seen.has(bucket.expiry)).toBe(false);
       }
     }
   });
@@ -71,6 +74,24 @@ describe('key layout', () => {
     for (let i = 0; i < 500; i++) tags.add(hashTag(layout.entryKeys('codes', `key-${i}`).entry));
     expect(tags.size).toBe(16);
     expect(layout.entryKeys('codes', 'abc').entry).toEqual(new KeyLayout('p:', 16).entryKeys('codes', 'abc').entry);
+  });
+
+  it('picks buckets with 32-bit FNV-1a of the UTF-8 bytes, which must never change (it is part of the layout)', () => {
+    // Published FNV-1a test vectors, so this pins the algorithm, not whatever the code happens to compute.
+    expect(bucketHash('')).toBe(0x811c9dc5);
+    expect(bucketHash('a')).toBe(0xe40c292c);
+    expect(bucketHash('foobar')).toBe(0xbf9cf968);
+    // Non-ASCII keys hash their UTF-8 bytes, a lone surrogate as U+FFFD (what Redis is sent for it).
+    const bytesOf = (key: string) => {
+      let hash = 0x811c9dc5;
+      for (const byte of Buffer.from(key, 'utf8')) hash = Math.imul(hash ^ byte, 0x01000193);
+      return hash >>> 0;
+    };
+    for (const key of ['é', '🔑', 'a\ud800b', 'x'.repeat(40) + 'ü']) expect(bucketHash(key)).toBe(bytesOf(key));
+    expect(bucketHash('é')).toBe(bucketHash('\u00e9'));
+    const layout = new KeyLayout('p:', 16);
+    expect(layout.bucketOf('foobar')).toBe(0xbf9cf968 % 16);
+    expect(layout.entryKeys('codes', 'foobar').entry).toBe(`p:{Y29kZXM.${0xbf9cf968 % 16}}e:foobar`);
   });
 
   it('rejects a prefix with braces and other bad options with a ConfigurationError', () => {
@@ -111,7 +132,7 @@ describe('list page merge over buckets', () => {
     const stale = new Set<string>();
     for (let i = 0; i < keyCount; i++) {
       const member = Buffer.from(`k${(i * 7919) % 100_003}`);
-      members[layout.bucketOf(member)]?.push(member);
+      members[layout.bucketOf(member.toString())]?.push(member);
       if (staleEvery > 0 && i % staleEvery === 0) stale.add(member.toString());
     }
     for (const list of members) list.sort(Buffer.compare);
