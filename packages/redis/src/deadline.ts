@@ -1,54 +1,95 @@
 import { setMaxListeners } from 'node:events';
 import { type StoreOperation, StoreUnavailableError } from '@oauth-store/core';
 
+/** Longest stretch of time whose operations share one abort signal. */
+const MAX_WINDOW_MS = 50;
+
+/** node-redis' AbortError (it sets no `name`, so the class name tells), or the signal's own reason. */
+function isAbort(error: unknown, signal: AbortSignal): boolean {
+  if (error === signal.reason) return true;
+  return error instanceof Error && (error.name === 'AbortError' || error.constructor?.name === 'AbortError');
+}
+
 /**
- * Runs `body` with a hard time bound. When `timeoutMs` passes first, the signal given to `body` aborts (node-redis
- * then drops the command if it has not been written yet) and the returned promise rejects with
- * {@link StoreUnavailableError}, whatever the client library is still doing. No operation can hang.
+ * Hard time bounds for a store's operations. {@link Deadlines.run} rejects with {@link StoreUnavailableError} once
+ * `timeoutMs` has passed since the operation started, whatever the client library is still doing: no operation can
+ * hang.
  *
- * Set `concurrentCommands` when `body` sends several commands at once on the signal (`list`: one per bucket): each
- * adds an abort listener, and past ten Node would print a leak warning. It is off otherwise because lifting the limit
- * (`setMaxListeners`) costs more than everything else here together.
- *
- * Written with one plain promise and one timer instead of `Promise.race` and an async function: this runs on every
- * operation, and each extra promise is measurable next to a sub-100 µs Redis round trip.
+ * Each operation also hands the client an abort signal, so that a command it has not written yet (or a wait for the
+ * connection) is dropped instead of running after the operation was reported failed. Creating an AbortController
+ * costs several microseconds in Node (more than the rest of this class per operation), so operations that start
+ * within the same short window (a tenth of the timeout, at most 50 ms) share one, and it aborts `timeoutMs` after the
+ * window opened: at or before the deadline of every operation in it, at most one window early. When that early abort
+ * makes a command fail, the operation still rejects at its own deadline, with the same error as always; the only
+ * difference is that a command not even written by then, or a connection not back by then, no longer gets the last
+ * few milliseconds.
  */
-export function withDeadline<T>(
-  operation: StoreOperation,
-  timeoutMs: number,
-  body: (signal: AbortSignal) => Promise<T>,
-  concurrentCommands = false,
-): Promise<T> {
-  const controller = new AbortController();
-  if (concurrentCommands) setMaxListeners(0, controller.signal);
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => {
+export class Deadlines {
+  readonly #timeoutMs: number;
+  readonly #windowMs: number;
+  #controller: AbortController | undefined;
+  #windowEnds = 0;
+
+  constructor(timeoutMs: number) {
+    this.#timeoutMs = timeoutMs;
+    this.#windowMs = Math.min(MAX_WINDOW_MS, timeoutMs / 10);
+  }
+
+  /** The abort signal for an operation starting now. */
+  #signal(now: number): AbortSignal {
+    if (this.#controller === undefined || now >= this.#windowEnds) {
+      const controller = new AbortController();
+      // Every command in flight from this window listens on it (node-redis adds one listener per command).
+      setMaxListeners(0, controller.signal);
       const error = new StoreUnavailableError(
-        `${operation} did not complete within ${timeoutMs} ms (Redis unreachable or too slow). Its outcome is unknown; it can be retried.`,
+        `a Redis command did not complete within ${this.#timeoutMs} ms (Redis unreachable or too slow).`,
         { source: 'redis' },
       );
-      controller.abort(error);
-      reject(error);
-    }, timeoutMs);
-    const settle = () => clearTimeout(timer);
-    let running: Promise<T>;
-    try {
-      running = body(controller.signal);
-    } catch (error) {
-      settle();
-      reject(error);
-      return;
+      // Unref'd: each operation's own timer keeps the process alive while that operation is pending.
+      setTimeout(() => controller.abort(error), this.#timeoutMs).unref();
+      this.#controller = controller;
+      this.#windowEnds = now + this.#windowMs;
     }
-    // After the deadline the promise is already rejected, so a late outcome is ignored (a promise settles once).
-    running.then(
-      (value) => {
-        settle();
-        resolve(value);
-      },
-      (error: unknown) => {
-        settle();
+    return this.#controller.signal;
+  }
+
+  /**
+   * Runs `body` within the bound. Written with one plain promise and one timer instead of `Promise.race` and an async
+   * function: this runs on every operation, and each extra promise is measurable next to a sub-100 µs round trip.
+   */
+  run<T>(operation: StoreOperation, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const signal = this.#signal(performance.now());
+    const timeoutMs = this.#timeoutMs;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(
+          new StoreUnavailableError(
+            `${operation} did not complete within ${timeoutMs} ms (Redis unreachable or too slow). Its outcome is unknown; it can be retried.`,
+            { source: 'redis' },
+          ),
+        );
+      }, timeoutMs);
+      let running: Promise<T>;
+      try {
+        running = body(signal);
+      } catch (error) {
+        clearTimeout(timer);
         reject(error);
-      },
-    );
-  });
+        return;
+      }
+      // After the deadline the promise is already rejected, so a late outcome is ignored (a promise settles once).
+      running.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          // Dropped by the shared signal, shortly before this operation's own deadline: that timer reports it.
+          if (signal.aborted && isAbort(error, signal)) return;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
+  }
 }

@@ -1,6 +1,6 @@
 import { type ByteStore, defineStore, InvalidValueError, type StoreCapabilities } from '@oauth-store/core';
 import { commanderFor, type RedisCommander } from './commander';
-import { withDeadline } from './deadline';
+import { Deadlines } from './deadline';
 import { type BucketKeys, KeyLayout } from './key-layout';
 import { readPage } from './list-page';
 import { DELETE_SCRIPT, LIST_BUCKET_SCRIPT, type LuaScript, SET_SCRIPT, TAKE_SCRIPT } from './lua-scripts';
@@ -78,6 +78,7 @@ function storeOn(
   maxValueBytes: number,
 ): ByteStore {
   const layout = new KeyLayout(keyPrefix, buckets);
+  const deadlines = new Deadlines(timeoutMs);
   const capabilities: StoreCapabilities = {
     name: 'redis',
     maxKeyBytes: REDIS_MAX_KEY_BYTES,
@@ -131,12 +132,12 @@ function storeOn(
     capabilities,
     mapError: mapRedisError,
     get: (collection, key) =>
-      withDeadline('get', timeoutMs, (signal) => {
+      deadlines.run('get', (signal) => {
         const { entry } = layout.entryKeys(collection, key);
         return send(signal, entry, ['GET', entry]).then(bytesOut);
       }),
     set: (collection, key, value, options) =>
-      withDeadline('set', timeoutMs, (signal) => {
+      deadlines.run('set', (signal) => {
         const keys = layout.entryKeys(collection, key);
         return evalScript(
           signal,
@@ -152,34 +153,29 @@ function storeOn(
         ).then((written) => Number(written) === 1);
       }),
     delete: (collection, key) =>
-      withDeadline('delete', timeoutMs, (signal) => {
+      deadlines.run('delete', (signal) => {
         const keys = layout.entryKeys(collection, key);
         return evalScript(signal, DELETE_SCRIPT, [keys.entry, keys.index, keys.expiry], [keys.member]).then(
           (removed) => Number(removed) > 0,
         );
       }),
     take: (collection, key) =>
-      withDeadline('take', timeoutMs, (signal) => {
+      deadlines.run('take', (signal) => {
         const keys = layout.entryKeys(collection, key);
         return evalScript(signal, TAKE_SCRIPT, [keys.entry, keys.index, keys.expiry], [keys.member]).then(bytesOut);
       }),
     list: (collection, { cursor, limit }) =>
-      withDeadline(
-        'list',
-        timeoutMs,
-        async (signal) => {
-          const after = cursor === undefined ? undefined : decodeCursor(cursor);
-          const page = await readPage(
-            layout.bucketKeys(collection),
-            (bucket, from, count) => readBucket(signal, bucket, from, count),
-            after,
-            limit,
-          );
-          const keys = page.keys.map((member) => member.toString('utf8'));
-          return page.next ? { keys, cursor: page.next.toString('base64url') } : { keys };
-        },
-        true,
-      ),
+      deadlines.run('list', async (signal) => {
+        const after = cursor === undefined ? undefined : decodeCursor(cursor);
+        const page = await readPage(
+          layout.bucketKeys(collection),
+          (bucket, from, count) => readBucket(signal, bucket, from, count),
+          after,
+          limit,
+        );
+        const keys = page.keys.map((member) => member.toString('utf8'));
+        return page.next ? { keys, cursor: page.next.toString('base64url') } : { keys };
+      }),
     close: () => commander.close(),
   });
 }
