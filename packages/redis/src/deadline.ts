@@ -3,6 +3,12 @@ import { type StoreOperation, StoreUnavailableError } from '@oauth-store/core';
 
 /** Longest stretch of time whose operations share one abort signal. */
 const MAX_WINDOW_MS = 50;
+/**
+ * Most operations sharing one abort signal. Adding a listener to an EventTarget walks its listeners (to skip
+ * duplicates), so a burst of thousands of commands on one signal would cost quadratic time; a fresh signal every 32
+ * operations keeps that walk short and the controller's cost per operation small.
+ */
+const MAX_OPERATIONS_PER_SIGNAL = 32;
 
 /** node-redis' AbortError (it sets no `name`, so the class name tells), or the signal's own reason. */
 function isAbort(error: unknown, signal: AbortSignal): boolean {
@@ -18,8 +24,8 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
  * Each operation also hands the client an abort signal, so that a command it has not written yet (or a wait for the
  * connection) is dropped instead of running after the operation was reported failed. Creating an AbortController
  * costs several microseconds in Node (more than the rest of this class per operation), so operations that start
- * within the same short window (a tenth of the timeout, at most 50 ms) share one, and it aborts `timeoutMs` after the
- * window opened: at or before the deadline of every operation in it, at most one window early. When that early abort
+ * within the same short window (a tenth of the timeout, at most 50 ms; at most 32 of them) share one, and it aborts
+ * `timeoutMs` after the window opened: at or before the deadline of every operation in it, at most one window early. When that early abort
  * makes a command fail, the operation still rejects at its own deadline, with the same error as always; the only
  * difference is that a command not even written by then, or a connection not back by then, no longer gets the last
  * few milliseconds.
@@ -29,6 +35,7 @@ export class Deadlines {
   readonly #windowMs: number;
   #controller: AbortController | undefined;
   #windowEnds = 0;
+  #uses = 0;
 
   constructor(timeoutMs: number) {
     this.#timeoutMs = timeoutMs;
@@ -37,7 +44,7 @@ export class Deadlines {
 
   /** The abort signal for an operation starting now. */
   #signal(now: number): AbortSignal {
-    if (this.#controller === undefined || now >= this.#windowEnds) {
+    if (this.#controller === undefined || now >= this.#windowEnds || ++this.#uses > MAX_OPERATIONS_PER_SIGNAL) {
       const controller = new AbortController();
       // Every command in flight from this window listens on it (node-redis adds one listener per command).
       setMaxListeners(0, controller.signal);
@@ -49,6 +56,7 @@ export class Deadlines {
       setTimeout(() => controller.abort(error), this.#timeoutMs).unref();
       this.#controller = controller;
       this.#windowEnds = now + this.#windowMs;
+      this.#uses = 1;
     }
     return this.#controller.signal;
   }

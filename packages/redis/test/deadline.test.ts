@@ -61,6 +61,17 @@ describe('Deadlines', () => {
     expect(second.abortedAfterMs).toBeGreaterThanOrEqual(TIMEOUT_MS - 25);
   });
 
+  it('shares one signal among at most 32 operations, so a burst does not pile thousands of listeners on one', async () => {
+    const deadlines = new Deadlines(TIMEOUT_MS);
+    const signals = await Promise.all(
+      Array.from({ length: 100 }, () => deadlines.run('get', async (signal: AbortSignal) => signal)),
+    );
+    const counts = new Map<AbortSignal, number>();
+    for (const signal of signals) counts.set(signal, (counts.get(signal) ?? 0) + 1);
+    expect(Math.max(...counts.values())).toBe(32);
+    expect(counts.size).toBe(4);
+  });
+
   it('gives operations in different windows different signals, so one window aborting leaves later operations alone', async () => {
     const deadlines = new Deadlines(TIMEOUT_MS);
     let early: AbortSignal | undefined;
