@@ -16,6 +16,12 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
   return error instanceof Error && (error.name === 'AbortError' || error.constructor?.name === 'AbortError');
 }
 
+/** One shared abort signal and how many operations using it have not settled yet. */
+interface SignalWindow {
+  readonly controller: AbortController;
+  pending: number;
+}
+
 /**
  * Hard time bounds for a store's operations. {@link Deadlines.run} rejects with {@link StoreUnavailableError} once
  * `timeoutMs` has passed since the operation started, whatever the client library is still doing: no operation can
@@ -33,7 +39,7 @@ function isAbort(error: unknown, signal: AbortSignal): boolean {
 export class Deadlines {
   readonly #timeoutMs: number;
   readonly #windowMs: number;
-  #controller: AbortController | undefined;
+  #window: SignalWindow | undefined;
   #windowEnds = 0;
   #uses = 0;
 
@@ -42,23 +48,30 @@ export class Deadlines {
     this.#windowMs = Math.min(MAX_WINDOW_MS, timeoutMs / 10);
   }
 
-  /** The abort signal for an operation starting now. */
-  #signal(now: number): AbortSignal {
-    if (this.#controller === undefined || now >= this.#windowEnds || ++this.#uses > MAX_OPERATIONS_PER_SIGNAL) {
-      const controller = new AbortController();
+  /** The shared signal for an operation starting now. */
+  #current(now: number): SignalWindow {
+    if (this.#window === undefined || now >= this.#windowEnds || ++this.#uses > MAX_OPERATIONS_PER_SIGNAL) {
+      const window: SignalWindow = { controller: new AbortController(), pending: 0 };
       // Every command in flight from this window listens on it (node-redis adds one listener per command).
-      setMaxListeners(0, controller.signal);
-      const error = new StoreUnavailableError(
-        `a Redis command did not complete within ${this.#timeoutMs} ms (Redis unreachable or too slow).`,
-        { source: 'redis' },
-      );
-      // Unref'd: each operation's own timer keeps the process alive while that operation is pending.
-      setTimeout(() => controller.abort(error), this.#timeoutMs).unref();
-      this.#controller = controller;
+      setMaxListeners(0, window.controller.signal);
+      const timeoutMs = this.#timeoutMs;
+      // Unref'd: each operation's own timer keeps the process alive while that operation is pending. When every
+      // operation of the window has settled, nothing is left to withdraw (as with a per-operation timer cleared on
+      // settling), so the usual case builds no error: one captures a stack trace, which costs more than the rest.
+      setTimeout(() => {
+        if (window.pending === 0) return;
+        window.controller.abort(
+          new StoreUnavailableError(
+            `a Redis command did not complete within ${timeoutMs} ms (Redis unreachable or too slow).`,
+            { source: 'redis' },
+          ),
+        );
+      }, timeoutMs).unref();
+      this.#window = window;
       this.#windowEnds = now + this.#windowMs;
       this.#uses = 1;
     }
-    return this.#controller.signal;
+    return this.#window;
   }
 
   /**
@@ -66,8 +79,10 @@ export class Deadlines {
    * function: this runs on every operation, and each extra promise is measurable next to a sub-100 µs round trip.
    */
   run<T>(operation: StoreOperation, body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const signal = this.#signal(performance.now());
+    const window = this.#current(performance.now());
+    const signal = window.controller.signal;
     const timeoutMs = this.#timeoutMs;
+    window.pending++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         reject(
@@ -81,6 +96,7 @@ export class Deadlines {
       try {
         running = body(signal);
       } catch (error) {
+        window.pending--;
         clearTimeout(timer);
         reject(error);
         return;
@@ -88,10 +104,12 @@ export class Deadlines {
       // After the deadline the promise is already rejected, so a late outcome is ignored (a promise settles once).
       running.then(
         (value) => {
+          window.pending--;
           clearTimeout(timer);
           resolve(value);
         },
         (error: unknown) => {
+          window.pending--;
           // Dropped by the shared signal, shortly before this operation's own deadline: that timer reports it.
           if (signal.aborted && isAbort(error, signal)) return;
           clearTimeout(timer);
