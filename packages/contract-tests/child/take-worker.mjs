@@ -47,6 +47,9 @@ async function init({ module, exportName, config }) {
   if (typeof factory !== 'function') throw new TypeError(`the module has no function export named ${name}`);
   store = await factory(config);
   if (!store || typeof store.take !== 'function') throw new TypeError(`${name}(config) did not return a store`);
+  // Open the connections before reporting ready: a pool that connects lazily would otherwise spend the start of the
+  // race connecting while a warmer child takes every key, and no race would be observed.
+  await Promise.all(Array.from({ length: 8 }, () => store.get('contract-warmup', 'warmup')));
 }
 
 // Every child takes the keys in the same order, starting at the same wall-clock instant (startAt, chosen by the

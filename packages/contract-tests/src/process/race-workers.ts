@@ -119,7 +119,7 @@ export async function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<W
     await Promise.all(workers.map((worker) => worker.next('ready')));
     const { collection, keys, concurrency } = race;
     // A shared start instant a little ahead removes the skew of delivering the message to each child in turn.
-    const startAt = Date.now() + 100;
+    const startAt = Date.now() + 250;
     for (const worker of workers) worker.send({ type: 'take', collection, keys, concurrency, startAt });
     const reports = await Promise.all(workers.map((worker) => worker.next('result')));
     await Promise.all(workers.map((worker) => worker.exited()));
