@@ -32,7 +32,7 @@ export interface Reasons {
 }
 
 const REDIS_CLIENT_WORK =
-  'per call, ours hashes the key (SHA-1, to pick its index bucket) and builds the Redis key names (four Buffers), validates collection and key (defineStore), arms a deadline (setTimeout + AbortController + Promise.race), checks the connection is ready, hands node-redis the AbortSignal (node-redis costs measurably more per command when given one: the largest single item when this was profiled), and copies the reply out of the socket buffer';
+  'per call, ours hashes the key (FNV-1a, to pick its index bucket) and builds the Redis key names, validates collection and key (defineStore), arms a deadline timer, hands node-redis an AbortSignal shared by the operations of a short window (so an unsent command cannot outlive its bound), and copies the reply out of the socket buffer';
 const POSTGRES_CLIENT_WORK =
   'ours sends the same statement on a pool of the same size; what it adds is per-call JavaScript: validation (defineStore), UTF-8 encoding of collection and key, two timers per statement (our own bound, raced against the query, and pg’s query_timeout), and, for get and take, a copy of the returned bytea.';
 
