@@ -53,27 +53,48 @@ export async function ensureBackend(name: string): Promise<RunningBackend> {
   throw new BackendUnavailableError(name, provider.envVar, reasons);
 }
 
+// Every backend started in this process, on globalThis because jest loads each project's global setup separately:
+// a setup stores its stop function in one well-known global, so a later project's setup overwrote an earlier one's and
+// the earlier servers outlived the run (jest then never exits). Any returned stop function stops them all, once.
+const STARTED = Symbol.for('oauth-store.test-servers.started');
+
+function startedBackends(): Set<RunningBackend> {
+  const holder = globalThis as { [STARTED]?: Set<RunningBackend> };
+  holder[STARTED] ??= new Set();
+  return holder[STARTED];
+}
+
+/** Stops every backend that {@link ensureBackends} started in this process (idempotent). */
+export async function stopAllBackends(): Promise<void> {
+  const started = startedBackends();
+  const backends = [...started];
+  started.clear();
+  await Promise.allSettled(backends.map((backend) => backend.stop()));
+  for (const backend of backends) {
+    for (const name of Object.keys(backend.env)) delete process.env[name];
+  }
+}
+
 /**
  * Provides every named backend, exports its environment variables into `process.env` (jest workers inherit them),
- * and returns a function that stops what was started. Meant for jest global setup.
+ * and returns a function that stops every backend started in this process. Meant for jest global setup.
  */
 export async function ensureBackends(names: string[]): Promise<() => Promise<void>> {
-  const started: RunningBackend[] = [];
-  try {
-    for (const name of names) {
-      const provider = providers[name];
-      // Another project's global setup in the same jest run may already have provided it.
-      if (provider && process.env[provider.envVar]) continue;
-      const backend = await ensureBackend(name);
-      Object.assign(process.env, backend.env);
-      started.push(backend);
-      if (!process.env.CI_QUIET) process.stderr.write(`[test-servers] ${backend.description}\n`);
+  const started = startedBackends();
+  for (const name of names) {
+    const provider = providers[name];
+    // Another project's global setup in the same jest run may already have provided it.
+    if (provider && process.env[provider.envVar]) continue;
+    let backend: RunningBackend;
+    try {
+      backend = await ensureBackend(name);
+    } catch (error) {
+      await stopAllBackends();
+      throw error;
     }
-  } catch (error) {
-    await Promise.allSettled(started.map((backend) => backend.stop()));
-    throw error;
+    Object.assign(process.env, backend.env);
+    started.add(backend);
+    if (!process.env.CI_QUIET) process.stderr.write(`[test-servers] ${backend.description}\n`);
   }
-  return async () => {
-    await Promise.allSettled(started.map((backend) => backend.stop()));
-  };
+  return stopAllBackends;
 }
