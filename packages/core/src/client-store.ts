@@ -10,6 +10,9 @@ import type { ByteStore, ListOptions } from './contract';
 import { ConflictError, IntegrityError, InvalidValueError } from './errors';
 import { decodeRecord, encodeRecord } from './value-codec';
 
+/** How often `updateClient` re-reads and retries when a concurrent write changed the client in between. */
+const UPDATE_ATTEMPTS = 5;
+
 /** Options for {@link ClientStore}. */
 export interface ClientStoreOptions {
   /** Collection the clients live in. Default `oauth-clients`. */
@@ -75,12 +78,15 @@ export class ClientStore {
 
   /** Returns the client, or undefined when none is registered under this id. */
   async getClient(clientId: string): Promise<OAuthClientInformationFull | undefined> {
-    const bytes = await this.#store.get(this.#collection, clientId);
-    if (!bytes) return undefined;
-    const stored = this.#parse(bytes);
+    const entry = await this.#store.getEntry(this.#collection, clientId);
+    if (!entry) return undefined;
+    const stored = this.#parse(entry.value);
     if (this.#unusedTtlMs !== undefined && stored.usedAt === undefined) {
-      // First use: rewrite without a TTL so a client that is in use never expires.
-      await this.#store.set(this.#collection, clientId, encodeRecord({ ...stored, usedAt: this.#now() }));
+      // First use: rewrite without a TTL so a client that is in use never expires. Compare-and-set, so a concurrent
+      // update (a secret rotation) or delete is never undone; if one happened, the next read marks the client.
+      await this.#store.set(this.#collection, clientId, encodeRecord({ ...stored, usedAt: this.#now() }), {
+        ifVersion: entry.version,
+      });
     }
     return stored.client;
   }
@@ -116,15 +122,26 @@ export class ClientStore {
 
   /** Changes a registered client's metadata or secret (RFC 7592). Returns the updated client, or undefined if none. */
   async updateClient(clientId: string, update: ClientUpdate): Promise<OAuthClientInformationFull | undefined> {
-    const bytes = await this.#store.get(this.#collection, clientId);
-    if (!bytes) return undefined;
-    const stored = this.#parse(bytes);
-    const client = this.#validate({ ...stored.client, ...update, client_id: clientId });
-    const next: StoredClient = { ...stored, client };
-    const ttl = this.#unusedTtlMs !== undefined && stored.usedAt === undefined ? this.#remainingTtl(stored) : undefined;
-    if (ttl === 0) return undefined;
-    await this.#store.set(this.#collection, clientId, encodeRecord(next), ttl ? { ttlMs: ttl } : {});
-    return client;
+    // Read-modify-write with compare-and-set: a concurrent update is retried on top of, never overwritten.
+    for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
+      const entry = await this.#store.getEntry(this.#collection, clientId);
+      if (!entry) return undefined;
+      const stored = this.#parse(entry.value);
+      const client = this.#validate({ ...stored.client, ...update, client_id: clientId });
+      const next: StoredClient = { ...stored, client };
+      // An unused client keeps its remaining lifetime exactly (the entry carries its absolute expiry).
+      const ttl = entry.expiresAt === undefined ? undefined : entry.expiresAt - this.#now();
+      if (ttl !== undefined && ttl <= 0) return undefined;
+      const written = await this.#store.set(this.#collection, clientId, encodeRecord(next), {
+        ifVersion: entry.version,
+        ...(ttl !== undefined ? { ttlMs: ttl } : {}),
+      });
+      if (written) return client;
+    }
+    throw new ConflictError(
+      `the client changed ${UPDATE_ATTEMPTS} times while it was being updated. Retry the update later.`,
+      { source: 'client-store' },
+    );
   }
 
   /** Deletes a client (RFC 7592). Resolves true when one was deleted. */
@@ -138,10 +155,6 @@ export class ClientStore {
     const records = await Promise.all(page.keys.map((key) => this.#store.get(this.#collection, key)));
     const clients = records.flatMap((bytes) => (bytes ? [this.#parse(bytes).client] : []));
     return page.cursor ? { clients, cursor: page.cursor } : { clients };
-  }
-
-  #remainingTtl(stored: StoredClient): number {
-    return Math.max(0, stored.registeredAt + (this.#unusedTtlMs ?? 0) - this.#now());
   }
 
   #validate(candidate: unknown): OAuthClientInformationFull {

@@ -76,6 +76,11 @@ export function assertValidSetOptions(capabilities: StoreCapabilities, options: 
   if (onlyIfAbsent !== undefined && typeof onlyIfAbsent !== 'boolean') {
     throw new InvalidValueError('onlyIfAbsent must be a boolean.', { source: capabilities.name });
   }
+  if (options.ifVersion !== undefined && typeof options.ifVersion !== 'string') {
+    throw new InvalidValueError('ifVersion must be the version string returned by getEntry.', {
+      source: capabilities.name,
+    });
+  }
 }
 
 /** Validates list options and fills in the default limit. */
