@@ -1,3 +1,4 @@
+export * from './adapter-descriptor';
 export * from './client-schema';
 export * from './client-store';
 export * from './contract';
