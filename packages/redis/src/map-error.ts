@@ -1,10 +1,4 @@
-import {
-  ConfigurationError,
-  isOAuthStoreError,
-  type OAuthStoreError,
-  type StoreOperation,
-  StoreUnavailableError,
-} from '@oauth-store/core';
+import { ConfigurationError, isOAuthStoreError, type OAuthStoreError, StoreUnavailableError } from '@oauth-store/core';
 
 const SOURCE = 'redis';
 
@@ -53,7 +47,7 @@ export function isNoScript(error: unknown): boolean {
 }
 
 /** Turns a node-redis or ioredis error into a typed error whose message and cause carry no key or value. */
-export function mapRedisError(error: unknown, operation: StoreOperation): OAuthStoreError {
+export function mapRedisError(error: unknown, operation: string): OAuthStoreError {
   if (isOAuthStoreError(error)) return error;
   const prefix = replyPrefix(error);
   const cause = sanitized(error, prefix);
@@ -86,4 +80,49 @@ export function mapRedisError(error: unknown, operation: StoreOperation): OAuthS
     `${operation} failed (${cause.message}). Check that Redis is reachable; the operation can be retried.`,
     { source: SOURCE, cause },
   );
+}
+
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+
+/**
+ * A connection-level failure seen by `ready()`, named by its cause: refused or timed out (`unavailable`: start the
+ * server, or wait), host name or TLS trouble (`configuration`: fix the URL or the certificates). Undefined for errors
+ * that are not about the connection (server replies go through {@link mapRedisError}).
+ */
+export function describeConnectionError(error: unknown): OAuthStoreError | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const name = className(error);
+  const cause = sanitized(error, undefined);
+  if (code === 'ECONNREFUSED') {
+    return new StoreUnavailableError(
+      'ready: nothing accepts connections at the Redis address (connection refused). Start Redis, or fix the host and port.',
+      { source: SOURCE, cause },
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return new ConfigurationError(`ready: the Redis host name does not resolve (${code}). Fix the host in the URL.`, {
+      source: SOURCE,
+      cause,
+    });
+  }
+  if (typeof code === 'string' && TLS_CODE.test(code)) {
+    return new ConfigurationError(
+      `ready: the TLS handshake with Redis failed (${code}). Check rediss:// against the server's TLS setup and the CA certificates.`,
+      { source: SOURCE, cause },
+    );
+  }
+  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || name === 'ConnectionTimeoutError') {
+    return new StoreUnavailableError(
+      `ready: the connection to Redis failed (${typeof code === 'string' ? code : name}). Check that the server is up and reachable.`,
+      { source: SOURCE, cause },
+    );
+  }
+  if (name === 'RootNodesUnavailableError') {
+    return new StoreUnavailableError(
+      'ready: none of the Redis Cluster nodes in the URL answered. Check the node addresses and that the cluster is up.',
+      { source: SOURCE, cause },
+    );
+  }
+  return undefined;
 }
