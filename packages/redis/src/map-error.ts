@@ -5,7 +5,7 @@ const SOURCE = 'redis';
 /** The error's class name (node-redis does not set `name` on its errors, so `name` alone says just "Error"). */
 function className(error: Error): string {
   const name = error.constructor?.name;
-  return name && name !== 'Error' ? name : error.name;
+  return name && name !== 'Error' && name !== 'Object' ? name : typeof error.name === 'string' ? error.name : 'Error';
 }
 
 /** node-redis `ErrorReply` (and its subclasses) or ioredis `ReplyError`: an error the server sent back. */
@@ -33,7 +33,7 @@ function replyPrefix(error: unknown): string | undefined {
  * some server replies echo arguments too ("unknown command ... with args beginning with ...").
  */
 function sanitized(error: unknown, code: string | undefined): Error {
-  const name = error instanceof Error ? className(error) : typeof error;
+  const name = typeof error === 'object' && error !== null ? className(error as Error) : typeof error;
   const errno = (error as { code?: unknown } | null)?.code;
   const detail = code ?? (typeof errno === 'string' ? errno : undefined);
   const stand = new Error(detail ? `${name} ${detail}` : name);
@@ -58,9 +58,15 @@ export function mapRedisError(error: unknown, operation: string): OAuthStoreErro
       { source: SOURCE, cause },
     );
   }
-  if (prefix === 'NOPERM' || prefix === 'NOAUTH' || prefix === 'WRONGPASS') {
+  if (prefix === 'NOAUTH' || prefix === 'WRONGPASS') {
     return new ConfigurationError(
-      `${operation} was refused by the server (${prefix}). The Redis user needs GET, EVAL/EVALSHA and the commands the scripts run (SET, GETDEL, DEL, ZADD, ZREM, ZRANGEBYLEX, ZRANGEBYSCORE, ZMSCORE, TIME) on the key prefix.`,
+      `${operation} was refused: the server did not accept the credentials (${prefix}). Check the user name and password in the URL or the client's options.`,
+      { source: SOURCE, cause },
+    );
+  }
+  if (prefix === 'NOPERM') {
+    return new ConfigurationError(
+      `${operation} was refused by the server (${prefix}). The Redis user needs PING, GET, EVAL/EVALSHA and the commands the scripts run (SET, GETRANGE, GETDEL, DEL, ZADD, ZREM, ZRANGEBYLEX, ZRANGEBYSCORE, ZMSCORE) on the key prefix.`,
       { source: SOURCE, cause },
     );
   }
@@ -90,9 +96,11 @@ const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIG
  * that are not about the connection (server replies go through {@link mapRedisError}).
  */
 export function describeConnectionError(error: unknown): OAuthStoreError | undefined {
-  if (!(error instanceof Error)) return undefined;
+  // Not `instanceof Error`: socket errors come from Node's own realm, which differs from the caller's under a test
+  // runner's VM context.
+  if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
-  const name = className(error);
+  const name = className(error as Error);
   const cause = sanitized(error, undefined);
   if (code === 'ECONNREFUSED') {
     return new StoreUnavailableError(

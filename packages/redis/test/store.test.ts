@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ByteStore, isOAuthStoreError } from '@oauth-store/core';
-import { type Cluster, Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createRedisStore } from '../src/index';
 import { KeyLayout } from '../src/key-layout';
@@ -10,6 +10,9 @@ import {
   type ClientKind,
   eventually,
   freshPrefix,
+  hostPort,
+  IOREDIS_OPTIONS,
+  clusterUrls,
   listAll,
   rawClient,
   STANDALONE_KINDS,
@@ -249,7 +252,7 @@ describe('close', () => {
     const nodeRedis = createClient({ url: standaloneUrl() });
     nodeRedis.on('error', () => {});
     await nodeRedis.connect();
-    const ioredis = new Redis(standaloneUrl());
+    const ioredis = new Redis(standaloneUrl(), IOREDIS_OPTIONS);
     for (const client of [nodeRedis, ioredis]) {
       const store = await createRedisStore({ client, keyPrefix: freshPrefix('close') });
       await store.set('c', 'k', bytes('v'));
@@ -259,5 +262,48 @@ describe('close', () => {
     expect(await ioredis.ping()).toBe('PONG');
     await nodeRedis.close();
     await ioredis.quit();
+  });
+});
+
+describe('clients that would resend a command after a reconnection', () => {
+  it('refuses an ioredis client with autoResendUnfulfilledCommands on (the default), naming the option', async () => {
+    for (const options of [{}, { autoResendUnfulfilledCommands: true }]) {
+      const client = new Redis(standaloneUrl(), { ...options, lazyConnect: true });
+      const error = await rejection(createRedisStore({ client }));
+      expect(isOAuthStoreError(error, 'configuration')).toBe(true);
+      expect((error as Error).message).toContain('autoResendUnfulfilledCommands: false');
+      client.disconnect();
+    }
+  });
+
+  it('refuses an ioredis Cluster that resends on a closed node connection, naming the option', async () => {
+    for (const options of [
+      {},
+      { retryDelayOnFailover: 100 },
+      { retryDelayOnFailover: 0, clusterNodeRetryStrategy: () => 50 },
+    ]) {
+      const client = new Cluster(clusterUrls().map(hostPort), { ...options, lazyConnect: true });
+      const error = await rejection(createRedisStore({ client }));
+      expect(isOAuthStoreError(error, 'configuration')).toBe(true);
+      expect((error as Error).message).toContain('retryDelayOnFailover: 0');
+      client.disconnect();
+    }
+  });
+
+  it('accepts ioredis clients configured not to resend', async () => {
+    const standalone = new Redis(standaloneUrl(), { autoResendUnfulfilledCommands: false, lazyConnect: true });
+    const cluster = new Cluster(clusterUrls().map(hostPort), {
+      retryDelayOnFailover: 0,
+      clusterNodeRetryStrategy: () => 50,
+      redisOptions: { autoResendUnfulfilledCommands: false },
+      lazyConnect: true,
+    });
+    for (const client of [standalone, cluster]) {
+      const store = await createRedisStore({ client, keyPrefix: freshPrefix('accepts') });
+      expect(await store.set('c', 'k', bytes('v'))).toBe(true);
+      expect(await store.get('c', 'k')).toEqual(bytes('v'));
+      await store.close();
+      client.disconnect();
+    }
   });
 });
