@@ -122,6 +122,50 @@ describe.each([...STANDALONE_KINDS, ...CLUSTER_KINDS] as ClientKind[])('redis st
     expect(stale).toBe(0);
   });
 
+  it('expires to the millisecond: no read started at or after set-resolved + ttlMs sees the entry; a create then succeeds', async () => {
+    for (let round = 0; round < 8; round++) {
+      const ttlMs = 15 + round * 5;
+      const key = `ms-${round}`;
+      await store.set('ms', key, bytes('v'), { ttlMs });
+      const expiredBy = Date.now() + ttlMs;
+      const seenLate: number[] = [];
+      for (;;) {
+        const started = Date.now();
+        const [value, entry] = await Promise.all([store.get('ms', key), store.getEntry('ms', key)]);
+        if (started >= expiredBy && (value !== undefined || entry !== undefined)) seenLate.push(started - expiredBy);
+        if (started > expiredBy + 5) break;
+      }
+      expect(seenLate).toEqual([]);
+      // Expired counts as absent for a conditional create, to the same millisecond (the script reads the frame's
+      // expiry against the caller's clock; Redis' own expiry would keep the key 1 ms longer).
+      await store.set('ms', `nx-${round}`, bytes('v'), { ttlMs });
+      const nxExpiredBy = Date.now() + ttlMs;
+      while (Date.now() < nxExpiredBy) await store.get('ms', 'busy');
+      expect(await store.set('ms', `nx-${round}`, bytes('again'), { onlyIfAbsent: true })).toBe(true);
+      expect(await store.take('ms', `nx-${round}`)).toEqual(bytes('again'));
+    }
+  });
+
+  it('compare-and-set: getEntry versions, ifVersion on set and delete, natively in Redis', async () => {
+    expect(store.capabilities.compareAndSet).toBe(true);
+    await store.set('cas', 'k', bytes('v1'), { ttlMs: 60_000 });
+    const first = await store.getEntry('cas', 'k');
+    expect(first?.value).toEqual(bytes('v1'));
+    expect(await store.set('cas', 'k', bytes('v2'), { ifVersion: first!.version })).toBe(true);
+    // The old version no longer matches: neither a write nor a delete goes through.
+    expect(await store.set('cas', 'k', bytes('v3'), { ifVersion: first!.version })).toBe(false);
+    expect(await store.delete('cas', 'k', { ifVersion: first!.version })).toBe(false);
+    const second = await store.getEntry('cas', 'k');
+    expect(second?.value).toEqual(bytes('v2'));
+    // A write without a TTL drops the expiry, natively too.
+    expect(second?.expiresAt).toBeUndefined();
+    expect(await raw.pttl(layout.entryKeys('cas', 'k').entry)).toBe(-1);
+    expect(await store.delete('cas', 'k', { ifVersion: second!.version })).toBe(true);
+    expect(await store.set('cas', 'k', bytes('v4'), { ifVersion: second!.version })).toBe(false);
+    expect(await store.get('cas', 'k')).toBeUndefined();
+    expect(await listAll(store, 'cas')).toEqual([]);
+  });
+
   it('delete reports whether a live entry was removed and clears the index', async () => {
     await store.set('del', 'k', bytes('v'));
     expect(await store.delete('del', 'k')).toBe(true);
