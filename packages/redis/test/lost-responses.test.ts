@@ -7,6 +7,7 @@ import { isOAuthStoreError, isOutcomeUnknown } from '@oauth-store/core';
 import { type LossyProxy, startLossyProxy } from '@oauth-store/contract-tests';
 import type { Redis } from 'ioredis';
 import { Redis as IoRedis } from 'ioredis';
+import { Redis as IoRedis6 } from 'ioredis6';
 import { createClient } from 'redis';
 import { createClient as createClient6 } from 'redis6';
 import { createRedisStore, type RedisStore } from '../src/index';
@@ -17,8 +18,8 @@ import { bytes, eventually, freshPrefix, hostPort, IOREDIS_OPTIONS, rawClient, s
 const TIMEOUT_MS = 400;
 const ROUNDS = 5;
 
-type Kind = 'url (owned node-redis 5)' | 'node-redis 5' | 'node-redis 6' | 'ioredis';
-const KINDS: Kind[] = ['url (owned node-redis 5)', 'node-redis 5', 'node-redis 6', 'ioredis'];
+type Kind = 'url (owned node-redis 5)' | 'node-redis 5' | 'node-redis 6' | 'ioredis 5' | 'ioredis 6';
+const KINDS: Kind[] = ['url (owned node-redis 5)', 'node-redis 5', 'node-redis 6', 'ioredis 5', 'ioredis 6'];
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -45,8 +46,8 @@ describe.each(KINDS)('lost responses via %s', (kind) => {
     const options = { keyPrefix, commandTimeoutMs: TIMEOUT_MS };
     if (kind === 'url (owned node-redis 5)') {
       store = await createRedisStore({ url, ...options });
-    } else if (kind === 'ioredis') {
-      const client = new IoRedis(url, IOREDIS_OPTIONS);
+    } else if (kind === 'ioredis 5' || kind === 'ioredis 6') {
+      const client = kind === 'ioredis 5' ? new IoRedis(url, IOREDIS_OPTIONS) : new IoRedis6(url, IOREDIS_OPTIONS);
       client.on('error', () => {});
       cleanup.push(async () => client.disconnect());
       store = await createRedisStore({ client, ...options });

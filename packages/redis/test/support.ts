@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ByteStore } from '@oauth-store/core';
 import { Cluster, Redis } from 'ioredis';
+import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis6';
 import { createClient, createCluster } from 'redis';
 import { createClient as createClient6, createCluster as createCluster6 } from 'redis6';
 import { createRedisStore, type RedisClientLike, type RedisStore, type RedisStoreOptions } from '../src/index';
@@ -11,15 +12,23 @@ export type ClientKind =
   | 'node-redis'
   | 'node-redis6'
   | 'ioredis'
+  | 'ioredis6'
   | 'cluster-urls'
   | 'node-redis-cluster'
   | 'node-redis6-cluster'
-  | 'ioredis-cluster';
+  | 'ioredis-cluster'
+  | 'ioredis6-cluster';
 
 /** The standalone variants. */
-export const STANDALONE_KINDS: ClientKind[] = ['url', 'node-redis', 'node-redis6', 'ioredis'];
+export const STANDALONE_KINDS: ClientKind[] = ['url', 'node-redis', 'node-redis6', 'ioredis', 'ioredis6'];
 /** The Redis Cluster variants. */
-export const CLUSTER_KINDS: ClientKind[] = ['cluster-urls', 'node-redis-cluster', 'node-redis6-cluster', 'ioredis-cluster'];
+export const CLUSTER_KINDS: ClientKind[] = [
+  'cluster-urls',
+  'node-redis-cluster',
+  'node-redis6-cluster',
+  'ioredis-cluster',
+  'ioredis6-cluster',
+];
 
 /** ioredis options without which the store refuses a client (no resend of a command after a reconnection). */
 export const IOREDIS_OPTIONS = { autoResendUnfulfilledCommands: false } as const;
@@ -113,6 +122,20 @@ export class StoreFactory {
         ioredis.on('error', () => {});
         this.#closers.push(() => ioredis.quit());
         client = ioredis;
+        break;
+      }
+      case 'ioredis6': {
+        const ioredis = new Redis6(standaloneUrl(), IOREDIS_OPTIONS);
+        ioredis.on('error', () => {});
+        this.#closers.push(() => ioredis.quit());
+        client = ioredis;
+        break;
+      }
+      case 'ioredis6-cluster': {
+        const cluster = new Cluster6(clusterUrls().map(hostPort), IOREDIS_CLUSTER_OPTIONS);
+        cluster.on('error', () => {});
+        this.#closers.push(() => cluster.quit());
+        client = cluster;
         break;
       }
       default: {
