@@ -79,7 +79,12 @@ function integerIn(name: string, value: unknown, min: number, max: number, fallb
 }
 
 /** The value of a connection-string parameter or of the option naming the same thing; both, if different, is an error. */
-function fromUrlOrOption<T>(parameter: string, option: string, inUrl: T | undefined, given: T | undefined): T | undefined {
+function fromUrlOrOption<T>(
+  parameter: string,
+  option: string,
+  inUrl: T | undefined,
+  given: T | undefined,
+): T | undefined {
   if (inUrl !== undefined && given !== undefined && inUrl !== given) {
     throw new ConfigurationError(
       `the connection string's \`?${parameter}=\` and the \`${option}\` option disagree. Give one of them.`,

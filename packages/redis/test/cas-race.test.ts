@@ -58,9 +58,17 @@ class Worker {
   }
 }
 
-const variants: Array<{ name: string; kind: 'url' | 'ioredis-cluster'; config: () => Omit<ChildStoreConfig, 'keyPrefix'> }> = [
+const variants: Array<{
+  name: string;
+  kind: 'url' | 'ioredis-cluster';
+  config: () => Omit<ChildStoreConfig, 'keyPrefix'>;
+}> = [
   { name: 'standalone, node-redis', kind: 'url', config: () => ({ client: 'node-redis', url: standaloneUrl() }) },
-  { name: 'cluster, ioredis', kind: 'ioredis-cluster', config: () => ({ client: 'ioredis', clusterUrls: clusterUrls() }) },
+  {
+    name: 'cluster, ioredis',
+    kind: 'ioredis-cluster',
+    config: () => ({ client: 'ioredis', clusterUrls: clusterUrls() }),
+  },
 ];
 
 describe.each(variants)('compare-and-set across processes ($name)', ({ kind, config }) => {

@@ -1,8 +1,8 @@
 // Connection strings (the CLI's grammar, docs/cli.md), ready() against live, dead and misconfigured servers, and the
 // adapter descriptor, on the real servers global-setup started.
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { isOAuthStoreError } from '@oauth-store/core';
 import { startLossyProxy } from '@oauth-store/contract-tests';
+import { isOAuthStoreError } from '@oauth-store/core';
 import { freePort } from '../../test-servers/src/redis';
 import { createRedisStore, descriptor, parseRedisUrl, type RedisStore } from '../src/index';
 import { KeyLayout } from '../src/key-layout';

@@ -3,8 +3,8 @@
 // conditional create whose response was lost resolves true for its own writer (the runtime finds its version stored)
 // without ever being applied twice, so its entry is taken exactly once.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isOAuthStoreError, isOutcomeUnknown } from '@oauth-store/core';
 import { type LossyProxy, startLossyProxy } from '@oauth-store/contract-tests';
+import { isOAuthStoreError, isOutcomeUnknown } from '@oauth-store/core';
 import type { Redis } from 'ioredis';
 import { Redis as IoRedis } from 'ioredis';
 import { Redis as IoRedis6 } from 'ioredis6';
