@@ -56,3 +56,21 @@ export function formPost(form: Record<string, string>, headers: Record<string, s
     body: new URLSearchParams(form).toString(),
   };
 }
+
+/**
+ * Like {@link request} but reads only the status and headers and drops the body: an MCP endpoint may answer with an
+ * event stream that stays open after the response it carries.
+ */
+export async function requestHead(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<{ status: number; headers: Headers } | undefined> {
+  try {
+    const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel().catch(() => {});
+    return { status: response.status, headers: response.headers };
+  } catch {
+    return undefined;
+  }
+}

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { authenticatedTokenRequest, type RegisteredClient, withWrongSecret } from '../client-auth-probe';
 import { type Finding, finding } from '../findings';
 import type { Framework } from '../framework';
-import { type Answer, describeAnswer, request } from '../http';
+import { type Answer, describeAnswer, request, requestHead } from '../http';
 import type { Check } from '../report';
 import { startLoopbackRedirect } from './loopback-redirect';
 import { type AuthorizationResult, automatedAuthorization } from './user-agent';
@@ -62,8 +62,12 @@ function tokensOf(answer: Answer | undefined): Tokens | undefined {
 }
 
 /** One authenticated MCP `initialize`; the answer's status (401/403 mean the token was refused). */
-async function callMcp(mcpUrl: string, accessToken: string, timeoutMs: number): Promise<Answer | undefined> {
-  return request(
+async function callMcp(
+  mcpUrl: string,
+  accessToken: string,
+  timeoutMs: number,
+): Promise<{ status: number; headers: Headers } | undefined> {
+  return requestHead(
     mcpUrl,
     {
       method: 'POST',
@@ -95,13 +99,19 @@ interface CallTally {
   otherExample?: string;
 }
 
+/**
+ * `settings.calls` MCP calls with one token, sent together: a server may take a while to answer `initialize` (fastmcp
+ * takes about a second), and a balancer spreads concurrent requests over the instances just as well.
+ */
 async function callMcpTimes(settings: LoginSettings, accessToken: string, tally: CallTally): Promise<void> {
-  for (let index = 0; index < settings.calls; index++) {
-    const answer = await callMcp(settings.mcpUrl, accessToken, settings.timeoutMs);
+  const answers = await Promise.all(
+    Array.from({ length: settings.calls }, () => callMcp(settings.mcpUrl, accessToken, settings.timeoutMs)),
+  );
+  for (const answer of answers) {
     if (answer && answer.status >= 200 && answer.status < 300) tally.accepted += 1;
     else if (answer?.status === 401 || answer?.status === 403) {
       tally.rejected += 1;
-      tally.rejection ??= answer.headers.get('www-authenticate')?.slice(0, 160) ?? `HTTP ${answer.status}`;
+      tally.rejection ??= answer.headers.get('www-authenticate')?.slice(0, 200) ?? `HTTP ${answer.status}`;
     } else {
       tally.other += 1;
       tally.otherExample ??= answer ? `HTTP ${answer.status}` : 'no answer';
