@@ -28,8 +28,9 @@ async function withFixture(start: () => Promise<FixtureServer>, test: (url: stri
 describe('doctor against misconfigured servers', () => {
   it('reports missing RFC 9728 and RFC 8414 metadata', async () => {
     await withFixture(noMetadataServer, async (url) => {
-      const report = await runDoctor(url);
+      const report = await runDoctor(url, { login: 'automated' });
       expect(ids(report)).toEqual(['protected-resource-metadata-missing', 'authorization-server-metadata-missing']);
+      expect(report.checks.at(-1)).toEqual({ name: 'login', ok: false, detail: expect.stringContaining('not run') });
       expect(report.findings.every((item) => item.severity === 'error' && item.cause && item.fix)).toBe(true);
     });
   });

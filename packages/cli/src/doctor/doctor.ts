@@ -120,12 +120,13 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
   const checks: Check[] = [];
   const findings: Finding[] = [];
   let framework: Framework | undefined;
-  const report = (): DoctorReport => ({
-    server: serverUrl,
-    ...(framework ? { framework } : {}),
-    checks,
-    findings: worstFirst(findings),
-  });
+  let loggedIn = false;
+  const report = (): DoctorReport => {
+    if (options.login && !loggedIn) {
+      checks.push({ name: 'login', ok: false, detail: 'not run: the server failed the checks a login needs' });
+    }
+    return { server: serverUrl, ...(framework ? { framework } : {}), checks, findings: worstFirst(findings) };
+  };
   const check = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const add = (id: Parameters<typeof finding>[0], summary: string) => findings.push(finding(id, summary, framework));
   const server = new URL(serverUrl);
@@ -395,6 +396,7 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
 
   // 8. A real login, when asked for.
   if (options.login) {
+    loggedIn = true;
     const login = await runLogin({
       mode: options.login,
       mcpUrl: serverUrl,
