@@ -7,6 +7,7 @@ import { runDoctor } from '../src/doctor/doctor';
 import { runDoctorCommand } from './doctor-fixtures/run-doctor-command';
 import { startAllowlistServer } from './doctor-fixtures/sdk-allowlist-server';
 import { type SdkExampleFleet, startSdkExample } from './doctor-fixtures/sdk-example';
+import { runCli } from './support/cli-process';
 
 /** Delivers a browser login as a user would: opens the URL, follows redirects until the loopback listener answers. */
 async function actAsBrowser(authorizationUrl: string): Promise<void> {
@@ -38,6 +39,14 @@ describe('the SDK example server, one instance', () => {
     expect(report.findings[0]?.frameworkFixes[0]?.fix).toContain('InvalidGrantError');
     expect(report.checks.find((check) => check.name === 'token endpoint authenticates the client')?.ok).toBe(true);
   });
+
+  it('the oauth-store command exits 0 for it and prints the SDK-specific fix', async () => {
+    const result = await runCli(['doctor', (example as SdkExampleFleet).mcpUrl, '--attempts', '10']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Looks like: MCP TypeScript SDK (mcpAuthRouter)');
+    expect(result.stdout).toContain('INFO token-unknown-code-server-error');
+    expect(result.stdout).toContain('- MCP TypeScript SDK (mcpAuthRouter): In `challengeForAuthorizationCode`');
+  }, 30_000);
 
   it("logs in through the user's browser (loopback redirect) and calls the MCP endpoint with the token", async () => {
     const report = await runDoctor((example as SdkExampleFleet).mcpUrl, {
