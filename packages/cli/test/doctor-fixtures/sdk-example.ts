@@ -56,6 +56,20 @@ async function startExample(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   return child;
 }
 
+/**
+ * {@link startExample} with ports from `ports()`: a port found free a moment ago can be taken before the example
+ * binds it (it then exits), so a few tries with new ports.
+ */
+async function startExampleOnFreePorts(ports: () => Promise<NodeJS.ProcessEnv>): Promise<ChildProcess> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startExample(await ports());
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
 function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -70,8 +84,13 @@ export async function startSdkExample(instances: number): Promise<SdkExampleFlee
   const balancers: Awaited<ReturnType<typeof startBalancer>>[] = [];
   try {
     if (instances === 1) {
-      const [mcpPort, authPort] = [await freePort(), await freePort()];
-      children.push(await startExample({ MCP_PORT: String(mcpPort), MCP_AUTH_PORT: String(authPort) }));
+      let mcpPort = 0;
+      children.push(
+        await startExampleOnFreePorts(async () => {
+          mcpPort = await freePort();
+          return { MCP_PORT: String(mcpPort), MCP_AUTH_PORT: String(await freePort()) };
+        }),
+      );
       return {
         mcpUrl: `http://localhost:${mcpPort}/mcp`,
         close: async () => void (await Promise.all(children.map(stop))),
@@ -84,15 +103,18 @@ export async function startSdkExample(instances: number): Promise<SdkExampleFlee
     const publicAuth = Number(new URL(auth.url).port);
     const own: { mcp: number; auth: number }[] = [];
     for (let index = 0; index < instances; index++) {
-      const ports = { mcp: await freePort(), auth: await freePort() };
-      own.push(ports);
+      let ports = { mcp: 0, auth: 0 };
       children.push(
-        await startExample({
-          MCP_PORT: String(publicMcp),
-          MCP_AUTH_PORT: String(publicAuth),
-          DOCTOR_PORT_MAP: `${publicMcp}:${ports.mcp},${publicAuth}:${ports.auth}`,
+        await startExampleOnFreePorts(async () => {
+          ports = { mcp: await freePort(), auth: await freePort() };
+          return {
+            MCP_PORT: String(publicMcp),
+            MCP_AUTH_PORT: String(publicAuth),
+            DOCTOR_PORT_MAP: `${publicMcp}:${ports.mcp},${publicAuth}:${ports.auth}`,
+          };
         }),
       );
+      own.push(ports);
     }
     mcp.setBackends(own.map((ports) => ports.mcp));
     auth.setBackends(own.map((ports) => ports.auth));
