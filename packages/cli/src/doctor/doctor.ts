@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_ATTEMPTS, fleetRecognised, MIN_RELIABLE_ATTEMPTS } from './attempts';
 import { type AuthorizeOutcome, classifyAuthorize } from './authorize-outcome';
-import { type AuthMethod, probeTokenEndpoint, withWrongSecret } from './client-auth-probe';
+import { judgeClientAuthentication } from './client-auth-verdict';
 import { type Finding, finding } from './findings';
 import { detectFramework, type Framework } from './framework';
 import { type Answer, describeAnswer, type Json, request } from './http';
@@ -318,81 +318,19 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
     );
   }
 
-  // 7. Client authentication at /token with a bogus code. Only invalid_client means the client was rejected; a
-  //    server error for an unknown code (the MCP SDK example) says nothing about the client.
-  const probes = Math.min(attempts, TOKEN_PROBES);
-  const right = await probeTokenEndpoint(tokenEndpoint, registeredMethod, registered, redirectUri, probes, timeoutMs);
-  const confidential = Boolean(registered.client_secret) && registeredMethod !== 'none';
-  const wrong = confidential
-    ? await probeTokenEndpoint(
-        tokenEndpoint,
-        registeredMethod,
-        withWrongSecret(registered),
-        redirectUri,
-        probes,
-        timeoutMs,
-      )
-    : undefined;
-  const none = confidential
-    ? await probeTokenEndpoint(tokenEndpoint, 'none', registered, redirectUri, 2, timeoutMs)
-    : undefined;
-  const rightPassed = right.counts['past-client-auth'] + right.counts['server-error'];
-  if (right.counts['client-rejected'] === probes && clientRejected === 0) {
-    // Never authenticated: find out whether another method would have been.
-    const alternatives = (['client_secret_post', 'client_secret_basic'] as const).filter(
-      (method) => method !== registeredMethod && registered.client_secret,
-    );
-    let accepting: AuthMethod | undefined;
-    for (const method of alternatives) {
-      const tried = await probeTokenEndpoint(tokenEndpoint, method, registered, redirectUri, 2, timeoutMs);
-      if (tried.counts['client-rejected'] === 0 && tried.counts.inconclusive < 2) accepting = method;
-    }
-    if (accepting)
-      add(
-        'token-auth-method-mismatch',
-        `The server advertises ${JSON.stringify(advertisedAuth)} and registered the client with ${registeredMethod}, but /token answers ${right.examples['client-rejected']} to it and accepts ${accepting} instead.`,
-      );
-    else
-      add(
-        'token-client-rejected',
-        `/token answered ${right.examples['client-rejected']} to the client it registered (${registeredMethod}).`,
-      );
-  } else if (rightPassed > 0) {
-    const notChecked = (wrong?.counts['past-client-auth'] ?? 0) + (none?.counts['past-client-auth'] ?? 0);
-    const wrongRefused = (wrong?.counts['client-rejected'] ?? 0) + (none?.counts['client-rejected'] ?? 0);
-    if (notChecked > 0) {
-      add(
-        'token-client-not-authenticated',
-        `With the right client secret /token answered ${right.examples['past-client-auth'] ?? right.examples['server-error']}; with a wrong secret it answered ${wrong?.examples['past-client-auth'] ?? wrong?.examples['client-rejected']}, and with none ${none?.examples['past-client-auth'] ?? none?.examples['client-rejected']}: it did not reject the client.`,
-      );
-    } else if (wrong && wrongRefused === 0) {
-      check(
-        'token endpoint authenticates the client',
-        false,
-        `could not tell: a wrong secret got ${wrong.examples['server-error'] ?? wrong.examples.inconclusive}`,
-      );
-    } else {
-      check(
-        'token endpoint authenticates the client',
-        true,
-        wrong
-          ? `${registeredMethod}: the right secret got past client authentication, a wrong one or none got invalid_client`
-          : `${registeredMethod}: a public client (no secret)`,
-      );
-    }
-    if (right.counts['server-error'] > 0 && right.counts['past-client-auth'] === 0) {
-      add(
-        'token-unknown-code-server-error',
-        `An unknown authorization code with the right client secret got ${right.examples['server-error']}, where RFC 6749 expects invalid_grant.`,
-      );
-    }
-  } else if (clientRejected === 0) {
-    check(
-      'token endpoint authenticates the client',
-      false,
-      `could not tell: /token answered ${right.examples.inconclusive ?? right.examples['client-rejected']}`,
-    );
-  }
+  // 7. Client authentication at /token with bogus codes, with the right secret, a wrong one and none.
+  const clientAuth = await judgeClientAuthentication({
+    tokenEndpoint,
+    client: registered,
+    method: registeredMethod,
+    advertisedMethods: advertisedAuth,
+    redirectUri,
+    probes: Math.min(attempts, TOKEN_PROBES),
+    timeoutMs,
+    clientRejectedAtAuthorize: clientRejected > 0,
+  });
+  checks.push(...clientAuth.checks);
+  for (const [id, text] of clientAuth.findings) add(id, text);
 
   // 8. A real login, when asked for.
   if (options.login) {

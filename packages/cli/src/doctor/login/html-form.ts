@@ -26,7 +26,7 @@ function decodeEntities(text: string): string {
 /** Buttons a user means to press to go on: approve, allow, sign in, continue. */
 const GO_ON = /approve|allow|accept|authori[sz]e|consent|continue|confirm|sign[- ]?in|log[- ]?in|submit|yes/i;
 /** Buttons a user avoids: deny, cancel, abort. */
-const BACK_OUT = /deny|cancel|abort|reject|decline|no\b/i;
+const BACK_OUT = /deny|cancel|abort|reject|decline|\bno\b/i;
 
 /**
  * The form a user would submit on a login or consent page: the first form with a "go on" button (approve, allow,
