@@ -56,6 +56,8 @@ describe('fastmcp, two instances on one shared store', () => {
     const { ids, exitCode, report } = await runDoctorCommand(fleet().mcpUrl, '--login-auto');
     expect(ids).toEqual(['token-client-not-authenticated']);
     expect(exitCode).toBe(1);
+    // Nothing of the login is printed: fastmcp's tokens are JWTs, none is in the report.
+    expect(JSON.stringify(report)).not.toMatch(/eyJ[\w-]+\.eyJ/);
     // The login confirms it: fastmcp accepted a refresh with a wrong client secret.
     expect(report.findings[0]?.summary).toContain('Confirmed by the login');
     const login = report.checks.filter((check) => /login|refresh|MCP calls/.test(check.name));

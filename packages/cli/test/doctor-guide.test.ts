@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
+import { DEFAULT_ATTEMPTS, fleetRecognised } from '../src/doctor/attempts';
 import { EXPLANATIONS, type FindingId, finding } from '../src/doctor/findings';
 
 const guide = readFileSync(
@@ -38,5 +39,22 @@ describe('doctor findings and the troubleshooting guide', () => {
       'mcp-sdk',
       'oidc-provider',
     ]);
+  });
+});
+
+describe('the default number of authorization requests', () => {
+  // Chance that all requests miss the instance that registered the client behind a random balancer.
+  const allMiss = (instances: number, attempts: number) => ((instances - 1) / instances) ** attempts;
+
+  it('recognises per-instance storage in a 2 to 6 instance fleet with at least 99.5 % probability', () => {
+    for (const instances of [2, 3, 4, 5, 6]) expect(allMiss(instances, DEFAULT_ATTEMPTS)).toBeLessThan(0.005);
+    expect(fleetRecognised(DEFAULT_ATTEMPTS)).toBe(7);
+  });
+
+  it('states the same numbers in the guide and the warning', () => {
+    expect(guide).toContain('The default, 30, recognises a fleet of up to 7 instances with 99 % probability');
+    expect(allMiss(6, 30)).toBeCloseTo(0.0042, 4);
+    expect(fleetRecognised(10)).toBe(2);
+    expect(fleetRecognised(1)).toBe(1);
   });
 });
