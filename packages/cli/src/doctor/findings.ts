@@ -210,7 +210,7 @@ export const EXPLANATIONS: Record<FindingId, Explanation> = {
     fix: 'Authenticate the client (RFC 6749 section 3.2.1) before looking at the grant: check client_secret for every client registered with client_secret_post or client_secret_basic.',
     fixes: {
       fastmcp:
-        'fastmcp 4.x OAuthProxy does not check client_secret at /oauth/token; keep refresh tokens short-lived, rely on PKCE, and track the upstream issue, or put client authentication in front of /oauth/token.',
+        'fastmcp 4.x OAuthProxy reads client_id at /oauth/token but never client_secret. Until it does, rely on PKCE, keep refresh tokens short-lived (`refreshTokenTtl`), or authenticate clients in front of /oauth/token (a middleware that checks client_secret against the registered client).',
       'mcp-sdk':
         "Keep the SDK's `authenticateClient` middleware (tokenHandler uses it) and store client_secret with each client.",
     },
