@@ -2,9 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { doctorCommand } from '../src/commands/doctor';
 import { type DemoCluster, startDemoCluster } from '../src/demo/cluster';
 import { runDoctor } from '../src/doctor/doctor';
 import { writeKeyFile } from '../src/keys';
+import { UsageError } from '../src/usage-error';
 import {
   authMethodMismatchServer,
   type FixtureServer,
@@ -13,6 +15,7 @@ import {
   rejectsRegisteredClientsServer,
   unauthenticatedTokenServer,
 } from './fixtures/misconfigured-servers';
+import { recordingIo } from './support/io';
 
 const ids = (report: Awaited<ReturnType<typeof runDoctor>>) => report.findings.map((item) => item.id);
 
@@ -76,6 +79,12 @@ describe('doctor against misconfigured servers', () => {
       const report = await runDoctor(url, { attempts: 6 });
       expect(ids(report)).toEqual(['token-client-not-authenticated']);
     });
+  });
+
+  it('refuses --login together with --login-auto (usage error, exit 2 from the CLI)', async () => {
+    await expect(doctorCommand(['http://127.0.0.1:9/mcp', '--login', '--login-auto'], recordingIo())).rejects.toThrow(
+      UsageError,
+    );
   });
 
   it('reports an unreachable server', async () => {
