@@ -335,7 +335,7 @@ export class SigningKeyring {
       changed = true;
     }
     // A key that stopped signing (its successor activated) is kept while tokens it signed can still be valid.
-    const kept = keys.filter((key, index) => {
+    const kept = keys.filter((_key, index) => {
       const next = keys[index + 1];
       return next === undefined || next.activatesAt + this.#maxTokenLifetimeMs + this.#toleranceMs > now;
     });
