@@ -33,7 +33,9 @@ class Worker {
     let signalReady: () => void = () => {};
     this.ready = new Promise<void>((resolve, reject) => {
       signalReady = resolve;
-      this.child.once('exit', (code) => reject(new Error(`worker exited with ${code}: ${this.#stderr.slice(0, 2000)}`)));
+      this.child.once('exit', (code) =>
+        reject(new Error(`worker exited with ${code}: ${this.#stderr.slice(0, 2000)}`)),
+      );
     });
     let buffered = '';
     this.child.stdout?.on('data', (chunk: Buffer) => {
@@ -119,7 +121,9 @@ describe.each(BACKENDS)(`token stores across ${PROCESSES} processes on %s`, (bac
     for (const verdict of await everywhere<{ ok: boolean; reason?: string }>({ op: 'verify', arg: second.token })) {
       expect(verdict).toMatchObject({ ok: false, reason: 'revoked' });
     }
-    expect((await (workers[3] as Worker).send<RotateResult<unknown>>({ op: 'rotate', arg: second.token }))[0]).toMatchObject({
+    expect(
+      (await (workers[3] as Worker).send<RotateResult<unknown>>({ op: 'rotate', arg: second.token }))[0],
+    ).toMatchObject({
       ok: false,
       reason: 'revoked',
     });
