@@ -50,6 +50,11 @@ export interface RewrapCounts {
   alreadyCurrent: number;
   /** Records left under their old key because they expire within `skipExpiringWithinMs`. */
   expiringSoon: number;
+  /**
+   * Records whose envelope expiry has passed while the backend still held them (its own expiry lags, or was removed):
+   * never re-wrapped and never given a new lifetime; the envelope store does not return them.
+   */
+  expired: number;
   /** Records deleted, taken or expired by others while the pass ran (nothing written). */
   vanished: number;
   /** Records another writer replaced while the pass held them; the newer value was kept. */
@@ -195,6 +200,7 @@ export async function rewrap(
     rewrapped: 0,
     alreadyCurrent: 0,
     expiringSoon: 0,
+    expired: 0,
     vanished: 0,
     superseded: 0,
     failed: 0,
@@ -214,7 +220,7 @@ export async function rewrap(
       const ttlMs = remainingTtl(expiresAt);
       const sealed = sealWithKey(
         primary,
-        { collection: journalCollection, key: runKey },
+        { namespace: '', collection: journalCollection, key: runKey },
         encodeJournal(collection, storedKey, record, expiresAt),
         expiresAt,
       );
@@ -232,7 +238,9 @@ export async function rewrap(
       if (!stored) continue;
       let entry: ReturnType<typeof decodeJournal>;
       try {
-        entry = decodeJournal(openRecord(keyring, { collection: journalCollection, key: entryKey }, stored));
+        entry = decodeJournal(
+          openRecord(keyring, { namespace: '', collection: journalCollection, key: entryKey }, stored).value,
+        );
       } catch (error) {
         if (!isOAuthStoreError(error)) throw error;
         counts.failed += 1;
@@ -267,6 +275,10 @@ export async function rewrap(
         return;
       }
       expiresAt = parsed.expiresAt;
+      if (expiresAt !== 0 && expiresAt <= now()) {
+        counts.expired += 1;
+        return;
+      }
       if (expiresAt !== 0 && expiresAt - now() <= skipWithin) {
         counts.expiringSoon += 1;
         retainOldKeysUntil = Math.max(retainOldKeysUntil ?? 0, expiresAt);

@@ -17,7 +17,7 @@ describe('withEnvelopeEncryption: options and capabilities', () => {
       nativeTtl: inner.capabilities.nativeTtl,
       atomicTake: inner.capabilities.atomicTake,
     });
-    expect(MAX_ENVELOPE_OVERHEAD).toBe(389);
+    expect(MAX_ENVELOPE_OVERHEAD).toBe(413);
   });
 
   it('a value of exactly maxValueBytes fits the inner store even under a 255-byte kid', async () => {
@@ -154,11 +154,11 @@ describe('withEnvelopeEncryption: behaviour', () => {
     const store = withEnvelopeEncryption(inner, { keyring: material(newKey('k')) });
     await store.set('c', 'k', bytes('v'));
     const stored = (await inner.get('c', 'k'))!;
-    stored[4] = 2;
+    stored[4] = 3;
     await inner.set('c', 'k', stored);
     await expect(store.get('c', 'k')).rejects.toMatchObject({
       code: 'integrity',
-      message: expect.stringContaining('version 2'),
+      message: expect.stringContaining('version 3'),
     });
   });
 
