@@ -18,7 +18,7 @@ export {
 export { HASHED_KEY_LENGTH, KEY_HASH_INFO, KEY_HASH_SALT } from './key-hash';
 export { DEFAULT_REFRESH_INTERVAL_MS, type KeyStatus } from './key-manager';
 export { type EnvKeySourceOptions, envKeySource } from './key-sources/env-key-source';
-export { type FileKeySourceOptions, fileKeySource } from './key-sources/file-key-source';
+export { type FileKeySourceOptions, fileKeySource, KEY_FILE_WARNING_CODE } from './key-sources/file-key-source';
 export {
   fingerprintKid,
   KID_FINGERPRINT_INFO,

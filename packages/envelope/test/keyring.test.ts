@@ -27,7 +27,9 @@ describe('createKeyring', () => {
     const { sealRecord, openRecord } = await import('../src/seal');
     const sealed = sealRecord(keyring, { namespace: '', collection: 'c', key: 'k' }, Uint8Array.of(1, 2, 3), 0);
     material.fill(0);
-    expect(Array.from(openRecord(keyring, { namespace: '', collection: 'c', key: 'k' }, sealed).value)).toEqual([1, 2, 3]);
+    expect(Array.from(openRecord(keyring, { namespace: '', collection: 'c', key: 'k' }, sealed).value)).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   it.each([
