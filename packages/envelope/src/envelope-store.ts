@@ -1,10 +1,10 @@
 import {
   type ByteStore,
   ConfigurationError,
-  defineStore,
   isOAuthStoreError,
   type KeySource,
   NotSupportedError,
+  type SetOptions,
   type StoreCapabilities,
 } from '@oauth-store/core';
 import {
@@ -16,6 +16,7 @@ import {
   MAX_RECORDS_PER_DATA_KEY,
 } from './data-key-cache';
 import { MAX_ENVELOPE_OVERHEAD } from './format';
+import { guardStore } from './guarded-store';
 import { rememberInnerStore } from './inner-store';
 import { createKeyHasher, type KeyHasher } from './key-hash';
 import { DEFAULT_REFRESH_INTERVAL_MS, KeyManager } from './key-manager';
@@ -143,6 +144,9 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     maxValueBytes,
     nativeTtl: inner.nativeTtl,
     atomicTake: inner.atomicTake,
+    // Conditional writes are the inner store's, passed through (the envelope never reads-then-writes on its own
+    // behalf except to clear a record its authenticated expiry says is dead, and then by compare-and-delete).
+    compareAndSet: inner.compareAndSet ?? false,
   });
 
   const keys = new KeyManager({
@@ -204,14 +208,23 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     name: string,
     key: string,
     sealed: Uint8Array,
-    setOptions: { ttlMs?: number; onlyIfAbsent?: boolean },
+    setOptions: SetOptions,
   ): Promise<boolean> {
+    if (inner.compareAndSet) {
+      const entry = await store.getEntry(collection, name);
+      if (entry === undefined) return store.set(collection, name, sealed, setOptions);
+      const opened = await tryOpen(collection, key, entry.value);
+      if (!opened || !isExpired(opened.expiresAt)) return false;
+      // Compare-and-delete: only that dead record goes; a record someone wrote meanwhile stays, and wins.
+      await store.delete(collection, name, { ifVersion: entry.version });
+      return store.set(collection, name, sealed, setOptions);
+    }
     const existing = await store.get(collection, name);
     if (existing === undefined) return store.set(collection, name, sealed, setOptions);
     const opened = await tryOpen(collection, key, existing);
     if (!opened || !isExpired(opened.expiresAt)) return false;
-    // No compare-and-set in this contract: take, and if what was taken is not the expired record (a writer got in
-    // between), put that newer record back untouched.
+    // A store without compare-and-set: take, and if what was taken is not the dead record (a writer got in between),
+    // put that newer record back untouched and report the conflict.
     const taken = await store.take(collection, name);
     if (taken !== undefined && Buffer.compare(Buffer.from(taken), Buffer.from(existing)) !== 0) {
       const theirs = await tryOpen(collection, key, taken);
@@ -224,11 +237,20 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     return store.set(collection, name, sealed, setOptions);
   }
 
-  const base = defineStore({
-    capabilities,
+  const base = guardStore(capabilities, {
     async get(collection, key) {
       await keys.current();
       return open(collection, key, await store.get(collection, await storedKey(collection, key)));
+    },
+    async getEntry(collection, key) {
+      await keys.current();
+      const entry = await store.getEntry(collection, await storedKey(collection, key));
+      if (entry === undefined) return undefined;
+      const keyring = await keys.current();
+      const opened = openRecord(keyring, address(collection, key), entry.value, cache?.readerFor(keyring));
+      if (isExpired(opened.expiresAt)) return undefined;
+      // The version is the inner store's (pass it back as ifVersion); the expiry is the authenticated one.
+      return { value: opened.value, version: entry.version, expiresAt: opened.expiresAt || undefined };
     },
     async set(collection, key, value, setOptions) {
       const keyring = await keys.current();
@@ -241,8 +263,8 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
       if (written || !setOptions.onlyIfAbsent) return written;
       return replaceExpired(collection, name, key, sealed, setOptions);
     },
-    async delete(collection, key) {
-      return store.delete(collection, await storedKey(collection, key));
+    async delete(collection, key, deleteOptions) {
+      return store.delete(collection, await storedKey(collection, key), deleteOptions);
     },
     async take(collection, key) {
       await keys.current();

@@ -16,6 +16,7 @@ describe('withEnvelopeEncryption: options and capabilities', () => {
       maxValueBytes: 4096 - MAX_ENVELOPE_OVERHEAD,
       nativeTtl: inner.capabilities.nativeTtl,
       atomicTake: inner.capabilities.atomicTake,
+      compareAndSet: inner.capabilities.compareAndSet,
     });
     expect(MAX_ENVELOPE_OVERHEAD).toBe(413);
   });

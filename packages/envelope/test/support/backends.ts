@@ -2,11 +2,11 @@
 // metadata changed behind the store's back (Redis PERSIST, PostgreSQL UPDATE ... SET expires_at = NULL), through the
 // official clients, as someone with access to the backend would.
 import { randomBytes } from 'node:crypto';
-import type { ByteStore } from '@oauth-store/core';
+import { type ByteStore, FRAME_MAGIC } from '@oauth-store/core';
 import { openPostgresStore } from '@oauth-store/postgres';
 import { createRedisStore } from '@oauth-store/redis';
 import pg from 'pg';
-import { createClient } from 'redis';
+import { createClient, RESP_TYPES } from 'redis';
 
 /** The backends the hardening tests run on. */
 export const BACKENDS = ['redis', 'postgres'] as const;
@@ -56,6 +56,10 @@ export async function stripBackendExpiry(location: Location, collection: string,
       const names = await client.keys(`${location.name}{${tag}.*}e:${key}`);
       if (names.length !== 1) throw new Error(`expected one Redis entry for the key, found ${names.length}`);
       if ((await client.persist(names[0]!)) !== 1) throw new Error('PERSIST changed nothing: the entry had no TTL');
+      // Contract v2 adapters store the runtime's record frame (0xF2 | expiry u64 | version | value), whose expiry is
+      // unauthenticated metadata too: zero it ("never"), as an attacker would.
+      const head = await client.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }).getRange(names[0]!, 0, 0);
+      if (head?.[0] === FRAME_MAGIC) await client.setRange(names[0]!, 1, '\0'.repeat(8));
     } finally {
       await client.quit();
     }
@@ -65,7 +69,10 @@ export async function stripBackendExpiry(location: Location, collection: string,
   await client.connect();
   try {
     const result = await client.query(
-      `UPDATE public.${location.name} SET expires_at = NULL WHERE collection = $1 AND key = $2 AND expires_at IS NOT NULL`,
+      // Also zero the expiry of the runtime's record frame (contract v2 adapters), if the value carries one.
+      `UPDATE public.${location.name} SET expires_at = NULL,
+         value = CASE WHEN get_byte(value, 0) = ${FRAME_MAGIC} THEN overlay(value PLACING '\\x0000000000000000'::bytea FROM 2 FOR 8) ELSE value END
+       WHERE collection = $1 AND key = $2 AND expires_at IS NOT NULL`,
       [Buffer.from(collection, 'utf8'), Buffer.from(key, 'utf8')],
     );
     if (result.rowCount !== 1) throw new Error(`expected to clear one row's expiry, changed ${result.rowCount}`);
