@@ -45,6 +45,18 @@ function ordinal(index: number): string {
   return `${n}${suffix}`;
 }
 
+const KEY_SHAPED: Partial<Record<SecretEncoding, RegExp>> = {
+  // 32 bytes or more in the encoding: 43+ base64 / base64url characters, 64+ hex digits.
+  base64: /^[A-Za-z0-9+/]{43,}={0,2}$/,
+  base64url: /^[A-Za-z0-9_-]{43,}={0,2}$/,
+  hex: /^(?:[0-9a-fA-F]{2}){32,}$/,
+};
+
+/** True when a kid has the shape of a key in this encoding: kids are stored in the clear, so such a kid is refused. */
+function looksLikeKey(kid: string, encoding: SecretEncoding): boolean {
+  return KEY_SHAPED[encoding]?.test(kid) ?? false;
+}
+
 /** Epoch ms of a notAfter given as a number or an ISO 8601 date-time string; undefined when it is neither. */
 function parseNotAfter(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isSafeInteger(value) && value >= 0 ? value : undefined;
@@ -77,9 +89,9 @@ function parseJson(text: string, name: string, encoding: SecretEncoding): Envelo
   const versions: RetiredKeyVersion[] = [];
   entries.forEach(([kid, value], index) => {
     const where = `the ${ordinal(index)} entry of "keys" in ${name}`;
-    if (values.has(kid)) {
+    if (values.has(kid) || looksLikeKey(kid, encoding)) {
       throw fail(
-        `${where} has a kid equal to a key in the same secret: a key was pasted where its kid belongs. Use a kid such as "2025-06".`,
+        `${where} has a kid with the shape of a key (${encoding}, 32 bytes or more): kids are stored in the clear in every record, so a key pasted where its kid belongs would be published. Use a kid such as "2025-06".`,
       );
     }
     assertValidKid(kid, `the kid of ${where}`);
