@@ -1,3 +1,4 @@
+export * from './attack/index';
 export * from './encryption/index';
 export type { ProcessFactory, RawReader, StoreContractOptions } from './options';
 export { tsxChildOptions } from './process/tsx';
