@@ -1,12 +1,12 @@
 import type { ParsedEnvelope } from './format';
 import { type Keyring, primaryKey } from './keyring';
-import { type DataKey, newDataKey, type UnwrappedKeyCache } from './seal';
+import { type DataKey, type DataKeyMaterial, newDataKey, type UnwrappedKeyCache } from './seal';
 
 /**
  * Bounds of the data-key cache (the AWS Encryption SDK's caching materials manager does the same): one wrapped data
  * key is reused for at most `maxRecords` writes and at most `maxAgeMs`, and unwrapped data keys are remembered for
- * at most `maxUnwrapped` distinct wrapped keys. Every record still gets its own random 128-bit record salt, hence its
- * own payload key, commitment and AAD. docs/encryption-format.md "Data-key cache" explains why these bounds are safe.
+ * at most `maxUnwrapped` distinct wrapped keys. Every record still gets its own random 96-bit payload nonce and its own
+ * AAD. docs/encryption-format.md "Data-key cache" explains why these bounds are safe.
  */
 export interface DataKeyCacheOptions {
   /** Records sealed with one data key before a new one is drawn. Default 4096; at most 2^24. */
@@ -23,7 +23,10 @@ export const DEFAULT_DATA_KEY_MAX_RECORDS = 4096;
 export const DEFAULT_DATA_KEY_MAX_AGE_MS = 60_000;
 /** Default {@link DataKeyCacheOptions.maxUnwrapped}. */
 export const DEFAULT_MAX_UNWRAPPED_KEYS = 1024;
-/** Upper bound of maxRecords: keeps the chance that two records of one data key share a 128-bit salt below 2^-80. */
+/**
+ * Upper bound of maxRecords: 2^24 random 96-bit nonces under one payload key collide with probability below 2^-48,
+ * far inside NIST SP 800-38D's 2^32 bound for random nonces.
+ */
 export const MAX_RECORDS_PER_DATA_KEY = 2 ** 24;
 
 interface Current {
@@ -41,7 +44,7 @@ export class DataKeyCache implements UnwrappedKeyCache {
   readonly #now: () => number;
   #current: Current | undefined;
   #unwrappedFor: Keyring | undefined;
-  readonly #unwrapped = new Map<string, Buffer>();
+  readonly #unwrapped = new Map<string, DataKeyMaterial>();
 
   constructor(limits: Required<DataKeyCacheOptions>, now: () => number) {
     this.#maxRecords = limits.maxRecords;
@@ -81,22 +84,24 @@ export class DataKeyCache implements UnwrappedKeyCache {
   }
 
   /** See {@link UnwrappedKeyCache}. */
-  get(parsed: ParsedEnvelope): Buffer | undefined {
+  get(parsed: ParsedEnvelope): DataKeyMaterial | undefined {
     return this.#unwrapped.get(cacheKey(parsed));
   }
 
   /** See {@link UnwrappedKeyCache}. */
-  set(parsed: ParsedEnvelope, dek: Buffer): void {
+  set(parsed: ParsedEnvelope, material: DataKeyMaterial): void {
     if (this.#unwrapped.size >= this.#maxUnwrapped) {
       const oldest = this.#unwrapped.keys().next().value;
       if (oldest !== undefined) this.#unwrapped.delete(oldest);
     }
-    this.#unwrapped.set(cacheKey(parsed), dek);
+    this.#unwrapped.set(cacheKey(parsed), material);
   }
 
   /** Forgets every key (on close). */
   clear(): void {
+    this.#current?.dataKey.payloadKey.fill(0);
     this.#current = undefined;
+    for (const material of this.#unwrapped.values()) material.payloadKey.fill(0);
     this.#unwrapped.clear();
   }
 }

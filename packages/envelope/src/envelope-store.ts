@@ -20,7 +20,7 @@ import { guardStore } from './guarded-store';
 import { rememberInnerStore } from './inner-store';
 import { createKeyHasher, type KeyHasher } from './key-hash';
 import { DEFAULT_REFRESH_INTERVAL_MS, KeyManager } from './key-manager';
-import { toKeyring } from './keyring';
+import { type Keyring, toKeyring } from './keyring';
 import type { EnvelopeOptions, EnvelopeStore } from './options';
 import { rewrap } from './rewrap';
 import { type OpenedRecord, openRecord, type RecordAddress, sealRecord, sealWithDataKey } from './seal';
@@ -166,9 +166,14 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
       : undefined;
   hasher?.catch(() => {});
 
-  /** The name the backend sees: the key itself, or its keyed hash in hashed collections. */
-  async function storedKey(collection: string, key: string): Promise<string> {
-    return hasher && shouldHash?.(collection) ? (await hasher)(collection, key) : key;
+  /** The name the backend sees: the key itself (synchronously), or its keyed hash in hashed collections. */
+  function storedKey(collection: string, key: string): string | Promise<string> {
+    return hasher && shouldHash?.(collection) ? hasher.then((hash) => hash(collection, key)) : key;
+  }
+
+  /** The current keyring, without a microtask once loaded (every operation after start-up takes this path). */
+  function currentKeyring(): Keyring | Promise<Keyring> {
+    return keys.peek() ?? keys.current();
   }
 
   /** True when an authenticated expiry has passed by this wrapper's clock (0 = never expires). */
@@ -176,20 +181,15 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
   const address = (collection: string, key: string): RecordAddress => ({ namespace, collection, key });
 
   /** Opens stored bytes; undefined when the record's authenticated expiry has passed, whatever the backend says. */
-  async function open(
-    collection: string,
-    key: string,
-    stored: Uint8Array | undefined,
-  ): Promise<Uint8Array | undefined> {
+  function open(keyring: Keyring, collection: string, key: string, stored: Uint8Array | undefined) {
     if (stored === undefined) return undefined;
-    const keyring = await keys.current();
     const opened = openRecord(keyring, address(collection, key), stored, cache?.readerFor(keyring));
     return isExpired(opened.expiresAt) ? undefined : opened.value;
   }
 
   /** Opens stored bytes if they are an authentic record for this address, else undefined (never throws a data error). */
   async function tryOpen(collection: string, key: string, stored: Uint8Array): Promise<OpenedRecord | undefined> {
-    const keyring = await keys.current();
+    const keyring = keys.peek() ?? (await keys.current());
     try {
       return openRecord(keyring, address(collection, key), stored, cache?.readerFor(keyring));
     } catch (error) {
@@ -239,26 +239,28 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
 
   const base = guardStore(capabilities, {
     async get(collection, key) {
-      await keys.current();
-      return open(collection, key, await store.get(collection, await storedKey(collection, key)));
+      const keyring = keys.peek() ?? (await keys.current());
+      const name = storedKey(collection, key);
+      const stored = await store.get(collection, typeof name === 'string' ? name : await name);
+      return open(keyring, collection, key, stored);
     },
     async getEntry(collection, key) {
-      await keys.current();
+      const keyring = keys.peek() ?? (await keys.current());
       const entry = await store.getEntry(collection, await storedKey(collection, key));
       if (entry === undefined) return undefined;
-      const keyring = await keys.current();
       const opened = openRecord(keyring, address(collection, key), entry.value, cache?.readerFor(keyring));
       if (isExpired(opened.expiresAt)) return undefined;
       // The version is the inner store's (pass it back as ifVersion); the expiry is the authenticated one.
       return { value: opened.value, version: entry.version, expiresAt: opened.expiresAt || undefined };
     },
     async set(collection, key, value, setOptions) {
-      const keyring = await keys.current();
+      const keyring = keys.peek() ?? (await keys.current());
       const expiresAt = setOptions.ttlMs === undefined ? 0 : now() + setOptions.ttlMs;
       const sealed = cache
         ? sealWithDataKey(cache.dataKeyFor(keyring), address(collection, key), value, expiresAt)
         : sealRecord(keyring, address(collection, key), value, expiresAt);
-      const name = await storedKey(collection, key);
+      const hashed = storedKey(collection, key);
+      const name = typeof hashed === 'string' ? hashed : await hashed;
       const written = await store.set(collection, name, sealed, setOptions);
       if (written || !setOptions.onlyIfAbsent) return written;
       return replaceExpired(collection, name, key, sealed, setOptions);
@@ -267,8 +269,10 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
       return store.delete(collection, await storedKey(collection, key), deleteOptions);
     },
     async take(collection, key) {
-      await keys.current();
-      return open(collection, key, await store.take(collection, await storedKey(collection, key)));
+      const keyring = keys.peek() ?? (await keys.current());
+      const name = storedKey(collection, key);
+      const stored = await store.take(collection, typeof name === 'string' ? name : await name);
+      return open(keyring, collection, key, stored);
     },
     async list(collection, listOptions) {
       if (shouldHash?.(collection)) {

@@ -17,8 +17,8 @@ import { concatBytes, lengthPrefixed, u64 } from './bytes';
  * 14+L          W      wrap salt (v2, W = 32) / wrap nonce (v1, W = 12)
  * 14+L+W        48     wrapped DEK (32 bytes + 16-byte GCM tag)
  * 62+L+W        32     key commitment
- * 94+L+W        R      record salt (v2, R = 16) / payload nonce (v1, R = 12)
- * 94+L+W+R      n+16   payload ciphertext + GCM tag
+ * 94+L+W        12     payload nonce (random)
+ * 106+L+W       n+16   payload ciphertext + GCM tag
  * ```
  */
 
@@ -37,38 +37,31 @@ export const TAG_BYTES = 16;
 export const COMMITMENT_BYTES = 32;
 /** Length of the wrapped DEK (ciphertext + tag). */
 export const WRAPPED_DEK_BYTES = DEK_BYTES + TAG_BYTES;
+/** Length of every AES-GCM nonce stored in a record (the payload nonce; v1's wrap nonce). */
+export const NONCE_BYTES = 12;
 /** Length of the AES-GCM nonces of version 1. */
-export const V1_NONCE_BYTES = 12;
+export const V1_NONCE_BYTES = NONCE_BYTES;
 /** Length of the version 2 wrap salt: one fresh wrapping key per wrapped DEK is derived from the KEK and it. */
 export const WRAP_SALT_BYTES = 32;
-/** Length of the version 2 record salt: one fresh payload key per record is derived from the DEK and it. */
-export const RECORD_SALT_BYTES = 16;
 
 const FIXED_HEADER_BYTES = 4 + 1 + 8 + 1;
 
 interface Layout {
   readonly wrapSalt: number;
-  readonly recordSalt: number;
 }
 
 const LAYOUTS: Readonly<Record<number, Layout>> = {
-  1: { wrapSalt: V1_NONCE_BYTES, recordSalt: V1_NONCE_BYTES },
-  2: { wrapSalt: WRAP_SALT_BYTES, recordSalt: RECORD_SALT_BYTES },
+  1: { wrapSalt: V1_NONCE_BYTES },
+  2: { wrapSalt: WRAP_SALT_BYTES },
 };
 
 function overheadOf(layout: Layout, kidLength: number): number {
   return (
-    FIXED_HEADER_BYTES +
-    kidLength +
-    layout.wrapSalt +
-    WRAPPED_DEK_BYTES +
-    COMMITMENT_BYTES +
-    layout.recordSalt +
-    TAG_BYTES
+    FIXED_HEADER_BYTES + kidLength + layout.wrapSalt + WRAPPED_DEK_BYTES + COMMITMENT_BYTES + NONCE_BYTES + TAG_BYTES
   );
 }
 
-/** Envelope size minus plaintext size, in the written format (version 2), for a kid of `kidLength` bytes: 158 + L. */
+/** Envelope size minus plaintext size, in the written format (version 2), for a kid of `kidLength` bytes: 154 + L. */
 export function envelopeOverhead(kidLength: number): number {
   return overheadOf(LAYOUTS[ENVELOPE_FORMAT_VERSION]!, kidLength);
 }
@@ -91,8 +84,8 @@ export interface ParsedEnvelope {
   /** Wrapped DEK followed by its tag. */
   readonly wrappedDek: Uint8Array;
   readonly commitment: Uint8Array;
-  /** v2: the record salt; v1: the payload nonce. */
-  readonly recordSalt: Uint8Array;
+  /** The payload's AES-GCM nonce. */
+  readonly payloadNonce: Uint8Array;
   /** Payload ciphertext followed by its tag. */
   readonly payload: Uint8Array;
 }
@@ -149,17 +142,20 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const expiresAtBig = view.getBigUint64(5, false);
-  if (expiresAtBig > BigInt(Number.MAX_SAFE_INTEGER)) throw integrity('the stored record has an invalid expiry field.');
+  const high = view.getUint32(5, false);
+  // Two 32-bit halves instead of a BigInt: the expiry must fit a safe integer (2^53 - 1).
+  if (high > 0x1fffff) throw integrity('the stored record has an invalid expiry field.');
+  const expiresAt = high * 0x1_0000_0000 + view.getUint32(9, false);
   const kidLength = bytes[13]!;
   if (bytes.length < overheadOf(layout, kidLength)) throw truncated();
   let offset = FIXED_HEADER_BYTES;
-  const kidBytes = bytes.subarray(offset, offset + kidLength);
   // Printable ASCII only, so decoding is exact and a tampered kid can never smuggle control characters into messages.
-  if (kidLength === 0 || !kidBytes.every((byte) => byte >= 0x21 && byte <= 0x7e)) {
-    throw integrity('the stored record has a malformed key id field (tampered or corrupted).');
+  if (kidLength === 0) throw malformedKid();
+  for (let i = offset; i < offset + kidLength; i++) {
+    const byte = bytes[i]!;
+    if (byte < 0x21 || byte > 0x7e) throw malformedKid();
   }
-  const kid = String.fromCharCode(...kidBytes);
+  const kid = Buffer.from(bytes.buffer, bytes.byteOffset + offset, kidLength).toString('latin1');
   offset += kidLength;
   const take = (size: number) => {
     const field = bytes.subarray(offset, offset + size);
@@ -171,20 +167,24 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   const wrappedDek = take(WRAPPED_DEK_BYTES);
   const keyBlock = bytes.subarray(13, offset);
   const commitment = take(COMMITMENT_BYTES);
-  const recordSalt = take(layout.recordSalt);
+  const payloadNonce = take(NONCE_BYTES);
   const payload = bytes.subarray(offset);
   return {
     version: version as 1 | 2,
-    expiresAt: Number(expiresAtBig),
+    expiresAt,
     kid,
     header,
     keyBlock,
     wrapSalt,
     wrappedDek,
     commitment,
-    recordSalt,
+    payloadNonce,
     payload,
   };
+}
+
+function malformedKid(): IntegrityError {
+  return integrity('the stored record has a malformed key id field (tampered or corrupted).');
 }
 
 function truncated(): IntegrityError {

@@ -43,5 +43,5 @@ export {
   type RewrapResult,
   rewrap,
 } from './rewrap';
-export { RECORD_KEY_LABEL, WRAP_KEY_LABEL } from './seal';
+export { DATA_KEY_LABEL, WRAP_KEY_LABEL } from './seal';
 export { DEK_HKDF_INFO, DEK_HKDF_SALT } from './seal-v1';

@@ -44,7 +44,7 @@ export function openPayloadV1(
   collection: string,
   key: string,
 ): Buffer | undefined {
-  return gcmDecrypt(payloadKey, parsed.recordSalt, parsed.payload, payloadAadV1(collection, key, parsed.expiresAt));
+  return gcmDecrypt(payloadKey, parsed.payloadNonce, parsed.payload, payloadAadV1(collection, key, parsed.expiresAt));
 }
 
 /** Wraps a DEK in the v1 layout: header | wrap nonce | GCM(KEK, nonce, DEK, AAD = header). */

@@ -1,43 +1,43 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IntegrityError, UnknownKeyIdError } from '@oauth-store/core';
-import { lengthPrefixed } from './bytes';
 import {
   COMMITMENT_BYTES,
   DEK_BYTES,
   ENVELOPE_MAGIC,
+  NONCE_BYTES,
   type ParsedEnvelope,
   parseEnvelope,
-  RECORD_SALT_BYTES,
   TAG_BYTES,
   WRAP_SALT_BYTES,
   WRAPPED_DEK_BYTES,
 } from './format';
 import { gcmDecrypt, gcmEncrypt } from './gcm';
 import { type Keyring, keyForKid, primaryKey } from './keyring';
+import { randomPublicBytes } from './random-pool';
 import { deriveFromDekV1, openPayloadV1, unwrapDekV1, wrapDekV1 } from './seal-v1';
 
 /**
  * Format version 2 (docs/encryption-format.md):
  *
- * - wrapping key  K_wrap = HMAC-SHA256(KEK, WRAP_LABEL || wrap salt), one per wrapped DEK (32-byte random salt);
+ * - wrapping key  K_wrap = HMAC-SHA256(KEK, WRAP_KEY_LABEL || wrap salt), one per wrapped DEK (32-byte random salt);
  * - wrapped DEK   = AES-256-GCM(K_wrap, nonce 0^96, DEK, AAD = magic | 02 | L | kid);
- * - record keys   payload key || commitment = HMAC-SHA512(DEK, RECORD_LABEL || record salt) (16-byte random salt);
- * - payload       = AES-256-GCM(payload key, nonce 0^96, plaintext,
+ * - data keys     payload key || commitment = HMAC-SHA512(DEK, DATA_KEY_LABEL);
+ * - payload       = AES-256-GCM(payload key, random 96-bit nonce, plaintext,
  *                   AAD = magic | 02 | expiresAt | lp(namespace) | lp(collection) | lp(key)).
  *
- * Every AES-GCM key is used for exactly one encryption, so the fixed nonce is safe and no key has a nonce budget: the
- * KEK itself only keys HMAC. A wrapped DEK does not depend on the record, so one can be reused for a bounded number of
- * records (the data-key cache) while each record still gets its own payload key, commitment and AAD.
+ * The KEK only keys HMAC, and each wrapping key encrypts exactly once, so no key has a nonce budget under the KEK. A
+ * wrapped DEK does not depend on the record, so one data key can seal a bounded number of records (the data-key
+ * cache, at most 2^24 random nonces per payload key) while each record keeps its own nonce and AAD.
  */
 
 /** HMAC message prefix deriving a wrapping key from the KEK (followed by the 32-byte wrap salt). */
 export const WRAP_KEY_LABEL = 'oauth-store/envelope/v2 wrap';
-/** HMAC message prefix deriving a record's payload key and commitment from its DEK (followed by the record salt). */
-export const RECORD_KEY_LABEL = 'oauth-store/envelope/v2 record';
+/** HMAC message deriving the payload key and the key commitment from a DEK. */
+export const DATA_KEY_LABEL = 'oauth-store/envelope/v2 data key';
 
 const ZERO_NONCE = Buffer.alloc(12);
 const WRAP_LABEL_BYTES = Buffer.from(WRAP_KEY_LABEL, 'ascii');
-const RECORD_LABEL_BYTES = Buffer.from(RECORD_KEY_LABEL, 'ascii');
+const DATA_KEY_LABEL_BYTES = Buffer.from(DATA_KEY_LABEL, 'ascii');
 
 /** Where a record lives: all three names are bound into the payload's AAD. */
 export interface RecordAddress {
@@ -48,10 +48,15 @@ export interface RecordAddress {
   readonly key: string;
 }
 
-/** A data key ready to seal records: the DEK and its wrapped form (bytes 13.. of every record sealed with it). */
-export interface DataKey {
+/** What a DEK yields: the payload key and the key commitment (both derived once per DEK). */
+export interface DataKeyMaterial {
+  readonly payloadKey: Buffer;
+  readonly commitment: Buffer;
+}
+
+/** A data key ready to seal records: its derived material and its wrapped form (bytes 13.. of every record). */
+export interface DataKey extends DataKeyMaterial {
   readonly kid: string;
-  readonly dek: Buffer;
   /** L | kid | wrap salt | wrapped DEK. */
   readonly keyBlock: Uint8Array;
 }
@@ -60,7 +65,7 @@ export interface DataKey {
 export interface SealRandomness {
   readonly dek: Uint8Array;
   readonly wrapSalt: Uint8Array;
-  readonly recordSalt: Uint8Array;
+  readonly payloadNonce: Uint8Array;
 }
 
 function integrity(message: string): IntegrityError {
@@ -79,16 +84,25 @@ export function wrapAad(kid: string): Uint8Array {
 
 /** The v2 payload AAD: magic | 02 | expiresAt (8 bytes BE) | lp(namespace) | lp(collection) | lp(key). */
 export function payloadAad(address: RecordAddress, expiresAt: number): Uint8Array {
-  const namespace = lengthPrefixed(address.namespace);
-  const collection = lengthPrefixed(address.collection);
-  const key = lengthPrefixed(address.key);
-  const aad = Buffer.allocUnsafe(13 + namespace.length + collection.length + key.length);
+  // One buffer, strings written straight into it (no intermediate encodings): this runs on every read and write.
+  const namespaceBytes = Buffer.byteLength(address.namespace, 'utf8');
+  const collectionBytes = Buffer.byteLength(address.collection, 'utf8');
+  const keyBytes = Buffer.byteLength(address.key, 'utf8');
+  const aad = Buffer.allocUnsafe(25 + namespaceBytes + collectionBytes + keyBytes);
   aad.set(ENVELOPE_MAGIC, 0);
   aad[4] = 2;
-  aad.writeBigUInt64BE(BigInt(expiresAt), 5);
-  aad.set(namespace, 13);
-  aad.set(collection, 13 + namespace.length);
-  aad.set(key, 13 + namespace.length + collection.length);
+  aad.writeUInt32BE(Math.floor(expiresAt / 0x1_0000_0000), 5);
+  aad.writeUInt32BE(expiresAt % 0x1_0000_0000, 9);
+  let offset = 13;
+  for (const [text, length] of [
+    [address.namespace, namespaceBytes],
+    [address.collection, collectionBytes],
+    [address.key, keyBytes],
+  ] as const) {
+    aad.writeUInt32BE(length, offset);
+    aad.write(text, offset + 4, length, 'utf8');
+    offset += 4 + length;
+  }
   return aad;
 }
 
@@ -97,9 +111,9 @@ export function wrappingKey(kek: Uint8Array, wrapSalt: Uint8Array): Buffer {
   return createHmac('sha256', kek).update(WRAP_LABEL_BYTES).update(wrapSalt).digest();
 }
 
-/** payload key || commitment = HMAC-SHA512(DEK, RECORD_KEY_LABEL || record salt), split in two 32-byte halves. */
-export function recordKeys(dek: Uint8Array, recordSalt: Uint8Array): { payloadKey: Buffer; commitment: Buffer } {
-  const okm = createHmac('sha512', dek).update(RECORD_LABEL_BYTES).update(recordSalt).digest();
+/** payload key || commitment = HMAC-SHA512(DEK, DATA_KEY_LABEL), split in two 32-byte halves. */
+export function deriveDataKey(dek: Uint8Array): DataKeyMaterial {
+  const okm = createHmac('sha512', dek).update(DATA_KEY_LABEL_BYTES).digest();
   return { payloadKey: okm.subarray(0, 32), commitment: okm.subarray(32, 64) };
 }
 
@@ -109,9 +123,11 @@ export function newDataKey(
   randomness?: Pick<SealRandomness, 'dek' | 'wrapSalt'>,
 ): DataKey {
   const random = randomness ? undefined : randomBytes(DEK_BYTES + WRAP_SALT_BYTES);
-  const dek = Buffer.from(randomness?.dek ?? random!.subarray(0, DEK_BYTES));
+  const dek = randomness?.dek ?? random!.subarray(0, DEK_BYTES);
   const wrapSalt = randomness?.wrapSalt ?? random!.subarray(DEK_BYTES);
-  return { kid: kek.kid, dek, keyBlock: wrapDataKey(kek, dek, wrapSalt) };
+  const dataKey = { kid: kek.kid, keyBlock: wrapDataKey(kek, dek, wrapSalt), ...deriveDataKey(dek) };
+  random?.fill(0, 0, DEK_BYTES);
+  return dataKey;
 }
 
 /** L | kid | wrap salt | GCM(K_wrap, 0^96, DEK, AAD = wrapAad(kid)). */
@@ -128,32 +144,39 @@ function wrapDataKey(kek: { kid: string; key: Uint8Array }, dek: Uint8Array, wra
 }
 
 /**
- * Seals one record with a data key: a fresh record salt gives the record its own payload key and commitment.
- * `recordSalt` is for the published test vectors only: reusing one with the same data key voids the format's security.
+ * Seals one record with a data key and a fresh random payload nonce. `payloadNonce` is for the published test vectors
+ * only: reusing one with the same data key voids the format's security.
  */
 export function sealWithDataKey(
   dataKey: DataKey,
   address: RecordAddress,
   plaintext: Uint8Array,
   expiresAt: number,
-  recordSalt: Uint8Array = randomBytes(RECORD_SALT_BYTES),
+  payloadNonce: Uint8Array = randomPublicBytes(NONCE_BYTES),
 ): Uint8Array {
   if (!Number.isSafeInteger(expiresAt) || expiresAt < 0) throw new RangeError('expiresAt must be a safe integer >= 0');
-  const { payloadKey, commitment } = recordKeys(dataKey.dek, recordSalt);
-  const payload = gcmEncrypt(payloadKey, ZERO_NONCE, plaintext, payloadAad(address, expiresAt));
-  payloadKey.fill(0);
-  const out = Buffer.allocUnsafe(13 + dataKey.keyBlock.length + COMMITMENT_BYTES + RECORD_SALT_BYTES + payload.length);
+  const block = dataKey.keyBlock;
+  const out = Buffer.allocUnsafe(13 + block.length + COMMITMENT_BYTES + NONCE_BYTES + plaintext.length + TAG_BYTES);
   out.set(ENVELOPE_MAGIC, 0);
   out[4] = 2;
   out.writeBigUInt64BE(BigInt(expiresAt), 5);
   let offset = 13;
-  out.set(dataKey.keyBlock, offset);
-  offset += dataKey.keyBlock.length;
-  out.set(commitment, offset);
+  out.set(block, offset);
+  offset += block.length;
+  out.set(dataKey.commitment, offset);
   offset += COMMITMENT_BYTES;
-  out.set(recordSalt, offset);
-  offset += RECORD_SALT_BYTES;
-  out.set(payload, offset);
+  out.set(payloadNonce, offset);
+  offset += NONCE_BYTES;
+  // Encrypt straight into the record: no intermediate buffers.
+  const cipher = createCipheriv('aes-256-gcm', dataKey.payloadKey, payloadNonce, { authTagLength: TAG_BYTES });
+  cipher.setAAD(payloadAad(address, expiresAt));
+  const body = cipher.update(plaintext);
+  out.set(body, offset);
+  offset += body.length;
+  const tail = cipher.final();
+  out.set(tail, offset);
+  offset += tail.length;
+  out.set(cipher.getAuthTag(), offset);
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
@@ -168,8 +191,8 @@ export function sealWithKey(
   randomness?: SealRandomness,
 ): Uint8Array {
   const dataKey = newDataKey(kek, randomness);
-  const sealed = sealWithDataKey(dataKey, address, plaintext, expiresAt, randomness?.recordSalt);
-  dataKey.dek.fill(0);
+  const sealed = sealWithDataKey(dataKey, address, plaintext, expiresAt, randomness?.payloadNonce);
+  dataKey.payloadKey.fill(0);
   return sealed;
 }
 
@@ -183,10 +206,10 @@ export function sealRecord(
   return sealWithKey(primaryKey(keyring), address, plaintext, expiresAt);
 }
 
-/** Remembers unwrapped DEKs by their wrapped form, so records sharing a data key skip the unwrap. */
+/** Remembers the material of unwrapped DEKs by their wrapped form, so records sharing a data key skip the unwrap. */
 export interface UnwrappedKeyCache {
-  get(parsed: ParsedEnvelope): Buffer | undefined;
-  set(parsed: ParsedEnvelope, dek: Buffer): void;
+  get(parsed: ParsedEnvelope): DataKeyMaterial | undefined;
+  set(parsed: ParsedEnvelope, material: DataKeyMaterial): void;
 }
 
 function kekFor(keyring: Keyring, parsed: ParsedEnvelope, where: string): Uint8Array {
@@ -253,24 +276,28 @@ export function openRecord(
   const where = `a record in collection "${address.collection}"`;
   const parsed = parseEnvelope(stored);
   if (parsed.version === 1) return openV1(keyring, parsed, address, where);
-  let dek = cache?.get(parsed);
-  if (dek) {
-    // A cached DEK skips the unwrap, never the kid lookup or the retirement bound.
+  let material = cache?.get(parsed);
+  if (material) {
+    // A cached data key skips the unwrap, never the kid lookup or the retirement bound.
     kekFor(keyring, parsed, where);
     checkRetirement(keyring, parsed, where);
   } else {
-    dek = unwrapDek(keyring, parsed, where);
-    cache?.set(parsed, dek);
+    const dek = unwrapDek(keyring, parsed, where);
+    material = deriveDataKey(dek);
+    dek.fill(0);
+    cache?.set(parsed, material);
   }
-  const { payloadKey, commitment } = recordKeys(dek, parsed.recordSalt);
-  if (!cache) dek.fill(0);
   // Checked in constant time before any payload byte is decrypted.
-  if (!timingSafeEqual(commitment, parsed.commitment)) {
-    payloadKey.fill(0);
+  if (!timingSafeEqual(material.commitment, parsed.commitment)) {
     throw integrity(`${where} failed its key-commitment check (tampered or corrupted).`);
   }
-  const value = gcmDecrypt(payloadKey, ZERO_NONCE, parsed.payload, payloadAad(address, parsed.expiresAt));
-  payloadKey.fill(0);
+  const value = gcmDecrypt(
+    material.payloadKey,
+    parsed.payloadNonce,
+    parsed.payload,
+    payloadAad(address, parsed.expiresAt),
+  );
+  if (!cache) material.payloadKey.fill(0);
   if (!value) {
     throw integrity(
       `${where} failed authentication: it was tampered with, or copied from another key, collection or namespace.`,
@@ -302,14 +329,14 @@ function openV1(keyring: Keyring, parsed: ParsedEnvelope, address: RecordAddress
 }
 
 /**
- * Re-wraps a record's DEK under the keyring's primary key. The commitment, record salt and payload are copied byte for
+ * Re-wraps a record's DEK under the keyring's primary key. The commitment, payload nonce and payload are copied byte for
  * byte; only the kid, wrap salt and wrapped DEK change (a version 1 record stays version 1: its payload key is derived
  * the v1 way). Verifies the wrap and the commitment first, so a tampered record is never re-authenticated.
  */
 export function rewrapRecord(keyring: Keyring, stored: Uint8Array, where: string): Uint8Array {
   const parsed = parseEnvelope(stored);
   const dek = unwrapDek(keyring, parsed, where);
-  const { payloadKey, commitment } = parsed.version === 1 ? deriveFromDekV1(dek) : recordKeys(dek, parsed.recordSalt);
+  const { payloadKey, commitment } = parsed.version === 1 ? deriveFromDekV1(dek) : deriveDataKey(dek);
   payloadKey.fill(0);
   if (!timingSafeEqual(commitment, parsed.commitment)) {
     dek.fill(0);

@@ -18,7 +18,7 @@ describe('withEnvelopeEncryption: options and capabilities', () => {
       atomicTake: inner.capabilities.atomicTake,
       compareAndSet: inner.capabilities.compareAndSet,
     });
-    expect(MAX_ENVELOPE_OVERHEAD).toBe(413);
+    expect(MAX_ENVELOPE_OVERHEAD).toBe(409);
   });
 
   it('a value of exactly maxValueBytes fits the inner store even under a 255-byte kid', async () => {

@@ -10,7 +10,7 @@ import { encodeHeader } from '../src/format';
 import { createKeyring, inspectEnvelope, withEnvelopeEncryption } from '../src/index';
 import { createKeyHasher } from '../src/key-hash';
 import { fingerprintKid } from '../src/key-sources/secret-format';
-import { openRecord, payloadAad, recordKeys, sealWithKey, wrapAad, wrappingKey } from '../src/seal';
+import { deriveDataKey, openRecord, payloadAad, sealWithKey, wrapAad, wrappingKey } from '../src/seal';
 import { deriveFromDekV1, payloadAadV1, sealV1 } from '../src/seal-v1';
 
 const spec = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../../../docs/encryption-format.md'), 'utf8');
@@ -25,7 +25,7 @@ interface RecordVector {
   expiresAt: number;
   dek: string;
   wrapSalt: string;
-  recordSalt: string;
+  payloadNonce: string;
   wrappingKey: string;
   wrapAad: string;
   payloadAad: string;
@@ -93,13 +93,13 @@ describe('docs/encryption-format.md test vectors (version 2)', () => {
         const sealed = sealWithKey(kek, address, Buffer.from(vector.plaintextUtf8, 'utf8'), vector.expiresAt, {
           dek: bytes(vector.dek),
           wrapSalt: bytes(vector.wrapSalt),
-          recordSalt: bytes(vector.recordSalt),
+          payloadNonce: bytes(vector.payloadNonce),
         });
         expect(hex(sealed)).toBe(vector.envelope);
       });
 
       it('matches the intermediate values', () => {
-        const derived = recordKeys(bytes(vector.dek), bytes(vector.recordSalt));
+        const derived = deriveDataKey(bytes(vector.dek));
         expect(hex(derived.payloadKey)).toBe(vector.payloadKey);
         expect(hex(derived.commitment)).toBe(vector.commitment);
         expect(hex(wrappingKey(bytes(vectors.kek), bytes(vector.wrapSalt)))).toBe(vector.wrappingKey);

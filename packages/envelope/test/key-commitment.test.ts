@@ -2,7 +2,7 @@ import { createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { concatBytes, encodeHeader } from '../src/format';
 import { createKeyring } from '../src/index';
-import { openRecord, payloadAad, recordKeys, wrapAad, wrappingKey } from '../src/seal';
+import { deriveDataKey, openRecord, payloadAad, wrapAad, wrappingKey } from '../src/seal';
 import { ciphertextValidUnderTwoKeys } from './support/gcm-collision';
 
 function gcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer {
@@ -21,8 +21,7 @@ describe('key commitment (one ciphertext cannot decrypt under two keys)', () => 
   const expiresAt = 0;
   const header = encodeHeader(expiresAt, kid);
   const wrapSalt = new Uint8Array(randomBytes(32));
-  const recordSalt = new Uint8Array(randomBytes(16));
-  // Version 2 uses a fixed zero nonce: every AES-GCM key in it (wrapping key, payload key) encrypts exactly once.
+  // Version 2 wraps with a fixed zero nonce: every wrapping key encrypts exactly once.
   const zeroNonce = new Uint8Array(12);
   const wrapKeyA = wrappingKey(kekA, wrapSalt);
   const wrapKeyB = wrappingKey(kekB, wrapSalt);
@@ -38,10 +37,10 @@ describe('key commitment (one ciphertext cannot decrypt under two keys)', () => 
   const dekA = gcmOpen(wrapKeyA, zeroNonce, wrapped, wrapAad(kid));
   const dekB = gcmOpen(wrapKeyB, zeroNonce, wrapped, wrapAad(kid));
   // 2. A payload that AES-GCM accepts under both derived payload keys.
-  const payloadNonce = zeroNonce;
+  const payloadNonce = new Uint8Array(randomBytes(12));
   const aad = payloadAad(address, expiresAt);
-  const keyA = recordKeys(dekA, recordSalt);
-  const keyB = recordKeys(dekB, recordSalt);
+  const keyA = deriveDataKey(dekA);
+  const keyB = deriveDataKey(dekB);
   const payload = ciphertextValidUnderTwoKeys(
     keyA.payloadKey,
     keyB.payloadKey,
@@ -50,7 +49,7 @@ describe('key commitment (one ciphertext cannot decrypt under two keys)', () => 
     new Uint8Array(randomBytes(32)),
   );
   const recordFor = (commitment: Uint8Array) =>
-    concatBytes([header, wrapSalt, wrapped, commitment, recordSalt, payload]);
+    concatBytes([header, wrapSalt, wrapped, commitment, payloadNonce, payload]);
 
   it('AES-GCM alone accepts the crafted record under both keys, with different plaintexts', () => {
     expect(dekA.equals(dekB)).toBe(false);

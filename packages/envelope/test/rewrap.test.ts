@@ -58,7 +58,7 @@ describe('rewrap', () => {
     const [old, next] = [parseEnvelope(before), parseEnvelope(after)];
     expect(next.kid).toBe('new');
     expect(Buffer.from(next.commitment)).toEqual(Buffer.from(old.commitment));
-    expect(Buffer.from(next.recordSalt)).toEqual(Buffer.from(old.recordSalt));
+    expect(Buffer.from(next.payloadNonce)).toEqual(Buffer.from(old.payloadNonce));
     expect(Buffer.from(next.payload)).toEqual(Buffer.from(old.payload));
     expect(next.expiresAt).toBe(old.expiresAt);
     expect(Buffer.from(next.wrappedDek)).not.toEqual(Buffer.from(old.wrappedDek));
