@@ -171,11 +171,6 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     return hasher && shouldHash?.(collection) ? hasher.then((hash) => hash(collection, key)) : key;
   }
 
-  /** The current keyring, without a microtask once loaded (every operation after start-up takes this path). */
-  function currentKeyring(): Keyring | Promise<Keyring> {
-    return keys.peek() ?? keys.current();
-  }
-
   /** True when an authenticated expiry has passed by this wrapper's clock (0 = never expires). */
   const isExpired = (expiresAt: number) => expiresAt !== 0 && expiresAt <= now();
   const address = (collection: string, key: string): RecordAddress => ({ namespace, collection, key });
