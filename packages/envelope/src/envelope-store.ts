@@ -1,6 +1,7 @@
 import {
   type ByteStore,
   ConfigurationError,
+  InvalidValueError,
   isOAuthStoreError,
   type KeySource,
   NotSupportedError,
@@ -251,6 +252,12 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     async set(collection, key, value, setOptions) {
       const keyring = keys.peek() ?? (await keys.current());
       const expiresAt = setOptions.ttlMs === undefined ? 0 : now() + setOptions.ttlMs;
+      if (!Number.isSafeInteger(expiresAt)) {
+        throw new InvalidValueError(
+          'ttlMs is too large: the expiry would be past the year 285,000. Omit ttlMs for a record that never expires.',
+          { source: SOURCE },
+        );
+      }
       const sealed = cache
         ? sealWithDataKey(cache.dataKeyFor(keyring), address(collection, key), value, expiresAt)
         : sealRecord(keyring, address(collection, key), value, expiresAt);

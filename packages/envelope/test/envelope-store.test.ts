@@ -171,4 +171,13 @@ describe('withEnvelopeEncryption: behaviour', () => {
     await withEnvelopeEncryption(inner, { keyring: material(newKey('new'), old) }).get('c', 'k');
     expect(await inner.get('c', 'k')).toEqual(before);
   });
+
+  it('a TTL whose absolute expiry would not be a safe integer is invalid_value, and nothing is written', async () => {
+    const inner = new MemoryStore();
+    const store = withEnvelopeEncryption(inner, { keyring: material(newKey('k')) });
+    await expect(store.set('c', 'k', bytes('v'), { ttlMs: Number.MAX_SAFE_INTEGER })).rejects.toMatchObject({
+      code: 'invalid_value',
+    });
+    expect(await inner.get('c', 'k')).toBeUndefined();
+  });
 });
