@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { keyFromSecret, MemoryStore, type SecretEncoding } from '@oauth-store/core';
 import { encodeHeader } from '../src/format';
-import { createKeyring, inspectEnvelope, withEnvelopeEncryption } from '../src/index';
+import { createKeyring, inspectEnvelope, rewrap, withEnvelopeEncryption } from '../src/index';
 import { createKeyHasher } from '../src/key-hash';
 import { fingerprintKid } from '../src/key-sources/secret-format';
 import { deriveDataKey, openRecord, payloadAad, sealWithKey, wrapAad, wrappingKey } from '../src/seal';
@@ -176,6 +176,19 @@ describe('version 1 records (written by 0.1) stay readable', () => {
       sealV1(kek, { collection: 'codes', key: 'c' }, Buffer.from('code'), Date.now() + 60_000),
     );
     expect(Buffer.from((await store.take('codes', 'c'))!).toString()).toBe('code');
+    await store.close();
+  });
+
+  it('rewrap moves a v1 record to the new primary, still v1, and it reads under the new key alone', async () => {
+    const inner = new MemoryStore();
+    await inner.set('clients', 'old', sealV1(kek, { collection: 'clients', key: 'old' }, Buffer.from('legacy'), 0));
+    const next = { kid: 'next-kek', key: new Uint8Array(32).fill(7) };
+    const result = await rewrap(inner, { primary: next, decryptOnly: [kek] }, { collections: ['clients'] });
+    expect(result).toMatchObject({ rewrapped: 1, failed: 0 });
+    const raw = (await inner.get('clients', 'old'))!;
+    expect(inspectEnvelope(raw)).toMatchObject({ formatVersion: 1, kid: 'next-kek' });
+    const store = withEnvelopeEncryption(inner, { keyring: { primary: next, decryptOnly: [] } });
+    expect(Buffer.from((await store.get('clients', 'old'))!).toString()).toBe('legacy');
     await store.close();
   });
 
