@@ -342,7 +342,7 @@ async function contractProject() {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       timeoutMs: 240_000,
     }),
-    run(process.execPath, ['--test', 'contract.node-test.mjs'], { cwd: dir, timeoutMs: 240_000 }),
+    run(process.execPath, ['--test', '--test-reporter=tap', 'contract.node-test.mjs'], { cwd: dir, timeoutMs: 240_000 }),
   ]);
   const [jest, vitest, nodeTest] = runs;
   const jestPassed = Number(/Tests:\s+(?:\d+ skipped, )?(\d+) passed/.exec(jest.stderr)?.[1] ?? 0);
