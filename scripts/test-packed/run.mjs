@@ -310,6 +310,31 @@ async function redisClientOnlyProject() {
   )
     return;
   measurements.redisClientOnly = { what: '@oauth-store/core + redis + envelope + @redis/client', ...installSize(dir) };
+  writeFileSync(
+    join(dir, 'client-only.mjs'),
+    [
+      "import { createClient } from '@redis/client';",
+      "import { ClientStore } from '@oauth-store/core';",
+      "import { createRedisStore } from '@oauth-store/redis';",
+      'const client = await createClient({ url: process.env.REDIS_URL }).connect();',
+      'const store = await createRedisStore({ client });',
+      "const registered = await new ClientStore(store).registerClient({ redirect_uris: ['http://127.0.0.1:3000/cb'] });",
+      "console.log('registered', registered.client_id, 'through @redis/client');",
+      'await store.close();',
+      'await client.close();',
+      '',
+    ].join('\n'),
+  );
+  const ran = await run(process.execPath, ['client-only.mjs'], {
+    cwd: dir,
+    env: { ...process.env, REDIS_URL: redis.url },
+    timeoutMs: 30_000,
+  });
+  check(
+    ran.code === 0 && /registered/.test(ran.stdout),
+    'the Redis adapter on a client from @redis/client alone',
+    tail(ran),
+  );
 }
 
 // B. The contract suite on the documentation's custom adapter under jest, vitest and node:test.
@@ -342,7 +367,10 @@ async function contractProject() {
       env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
       timeoutMs: 240_000,
     }),
-    run(process.execPath, ['--test', '--test-reporter=tap', 'contract.node-test.mjs'], { cwd: dir, timeoutMs: 240_000 }),
+    run(process.execPath, ['--test', '--test-reporter=tap', 'contract.node-test.mjs'], {
+      cwd: dir,
+      timeoutMs: 240_000,
+    }),
   ]);
   const [jest, vitest, nodeTest] = runs;
   const jestPassed = Number(/Tests:\s+(?:\d+ skipped, )?(\d+) passed/.exec(jest.stderr)?.[1] ?? 0);
