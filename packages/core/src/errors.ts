@@ -42,18 +42,40 @@ export interface OAuthStoreErrorOptions {
   source?: string;
 }
 
+/**
+ * The brand every oauth-store error carries. `Symbol.for` gives the same symbol in every copy of this package (the ESM
+ * and the CJS build loaded side by side, or two versions in one app), so error identity never depends on `instanceof`
+ * against one particular copy of the class.
+ */
+export const OAUTH_STORE_ERROR_BRAND: unique symbol = Symbol.for('@oauth-store/core.error') as never;
+
+function hasBrand(value: unknown): value is OAuthStoreError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [OAUTH_STORE_ERROR_BRAND]?: unknown })[OAUTH_STORE_ERROR_BRAND] === true
+  );
+}
+
 /** Base class of every error oauth-store raises. */
 export class OAuthStoreError extends Error {
   /** Stable code to branch on; see {@link ErrorCode}. */
   readonly code: ErrorCode;
   /** The adapter or component that raised the error. */
   readonly source: string | undefined;
+  /** The brand behind {@link isOAuthStoreError}; see {@link OAUTH_STORE_ERROR_BRAND}. */
+  readonly [OAUTH_STORE_ERROR_BRAND] = true as const;
 
   constructor(code: ErrorCode, message: string, options: OAuthStoreErrorOptions = {}) {
     super(options.source ? `${options.source}: ${message}` : message, { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
     this.source = options.source;
+  }
+
+  /** `instanceof OAuthStoreError` holds for errors from any copy of this package (brand check, not prototype chain). */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return hasBrand(value);
   }
 }
 
@@ -63,11 +85,34 @@ function subclass<C extends ErrorCode>(code: C) {
     constructor(message: string, options?: OAuthStoreErrorOptions) {
       super(code, message, options);
     }
+    /** `instanceof` holds for errors of this code from any copy of this package. */
+    static override [Symbol.hasInstance](value: unknown): boolean {
+      return hasBrand(value) && value.code === code;
+    }
   };
 }
 
-/** The backend could not be reached or timed out. */
-export class StoreUnavailableError extends subclass(ErrorCode.Unavailable) {}
+/** Options of {@link StoreUnavailableError}. */
+export interface StoreUnavailableErrorOptions extends OAuthStoreErrorOptions {
+  /**
+   * True when the operation may have been applied (a write, delete or take whose response was lost or that passed its
+   * deadline after being sent). False when it certainly was not applied. Default false.
+   */
+  outcomeUnknown?: boolean;
+}
+
+/**
+ * The backend could not be reached or timed out. Check `outcomeUnknown` before retrying a non-idempotent operation:
+ * when it is true the operation may have been applied (a take may have consumed the code).
+ */
+export class StoreUnavailableError extends subclass(ErrorCode.Unavailable) {
+  /** See {@link StoreUnavailableErrorOptions.outcomeUnknown}. */
+  readonly outcomeUnknown: boolean;
+  constructor(message: string, options: StoreUnavailableErrorOptions = {}) {
+    super(message, options);
+    this.outcomeUnknown = options.outcomeUnknown ?? false;
+  }
+}
 /** A key or collection name is out of range or malformed. */
 export class InvalidKeyError extends subclass(ErrorCode.InvalidKey) {}
 /** A value, an option, or a stored record has the wrong type or shape. */
@@ -87,7 +132,15 @@ export class StoreClosedError extends subclass(ErrorCode.Closed) {}
 /** The operation is not supported by this store. */
 export class NotSupportedError extends subclass(ErrorCode.NotSupported) {}
 
-/** True when `error` is an {@link OAuthStoreError}, optionally with the given code. */
+/**
+ * True when `error` is an {@link OAuthStoreError}, optionally with the given code. Works across copies of this package
+ * (ESM and CJS builds loaded together): it checks the {@link OAUTH_STORE_ERROR_BRAND}, not the prototype chain.
+ */
 export function isOAuthStoreError(error: unknown, code?: ErrorCode): error is OAuthStoreError {
-  return error instanceof OAuthStoreError && (code === undefined || error.code === code);
+  return hasBrand(error) && (code === undefined || error.code === code);
+}
+
+/** True when `error` says the operation may have been applied (see {@link StoreUnavailableError.outcomeUnknown}). */
+export function isOutcomeUnknown(error: unknown): boolean {
+  return isOAuthStoreError(error, ErrorCode.Unavailable) && (error as StoreUnavailableError).outcomeUnknown === true;
 }

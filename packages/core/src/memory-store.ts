@@ -1,6 +1,13 @@
-import type { ListPage, SetOptions, StoreCapabilities } from './contract';
-import { DriverStore } from './driver-store';
-import { expiresAtFor, isExpired } from './validation';
+import type { ListPage, StoreCapabilities } from './contract';
+import { FRAME_HEADER_BYTES, FRAME_VERSION_OFFSET, sameVersion } from './record-frame';
+import {
+  type DriverRecord,
+  type OperationContext,
+  RuntimeStore,
+  type StoreDriver,
+  type WriteCondition,
+} from './runtime';
+import { isExpired } from './validation';
 
 /** Options for {@link MemoryStore}. */
 export interface MemoryStoreOptions {
@@ -11,7 +18,8 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry {
-  value: Uint8Array;
+  /** The framed record (header + value), owned by the store. */
+  frame: Uint8Array;
   expiresAt: number | undefined;
 }
 
@@ -21,55 +29,90 @@ interface Entry {
  * It breaks on more than one instance: each process has its own memory, so a client registered on one instance is
  * unknown to the next ("Client Not Registered"). Use a shared backend (Redis, PostgreSQL, ...) in production.
  */
-export class MemoryStore extends DriverStore {
-  readonly #collections = new Map<string, Map<string, Entry>>();
-  readonly #now: () => number;
-
+export class MemoryStore extends RuntimeStore {
   constructor(options: MemoryStoreOptions = {}) {
-    super();
-    this.#now = options.now ?? Date.now;
-    const capabilities: StoreCapabilities = {
+    super(new MemoryDriver(options));
+  }
+}
+
+/** The driver behind {@link MemoryStore}: every operation is one synchronous step, so each is atomic. */
+class MemoryDriver implements StoreDriver {
+  readonly capabilities: StoreCapabilities;
+  // Memory answers at once; the deadline only bounds a stalled event loop.
+  readonly timeoutMs = 60_000;
+  readonly now: () => number;
+  readonly #collections = new Map<string, Map<string, Entry>>();
+
+  constructor(options: MemoryStoreOptions) {
+    this.now = options.now ?? Date.now;
+    this.capabilities = {
       name: 'memory',
       maxKeyBytes: 1024,
       maxCollectionBytes: 256,
       maxValueBytes: options.maxValueBytes ?? 1024 * 1024,
       nativeTtl: false,
       atomicTake: true,
+      compareAndSet: true,
     };
-    this.useDriver({
-      capabilities,
-      get: async (collection, key) => {
-        const entry = this.#live(collection, key);
-        return entry ? entry.value.slice() : undefined;
-      },
-      set: async (collection, key, value, options: SetOptions) => {
-        if (options.onlyIfAbsent && this.#live(collection, key)) return false;
-        let entries = this.#collections.get(collection);
-        if (!entries) {
-          entries = new Map();
-          this.#collections.set(collection, entries);
-        }
-        // Copy so later mutation of the caller's buffer cannot change what is stored.
-        entries.set(key, { value: value.slice(), expiresAt: expiresAtFor(options.ttlMs, this.#now()) });
-        return true;
-      },
-      delete: async (collection, key) => {
-        const live = this.#live(collection, key);
-        this.#collections.get(collection)?.delete(key);
-        return live !== undefined;
-      },
-      // Atomic by construction: JavaScript runs this synchronous body to completion before any other caller.
-      take: async (collection, key) => {
-        const entry = this.#live(collection, key);
-        if (!entry) return undefined;
-        this.#collections.get(collection)?.delete(key);
-        return entry.value;
-      },
-      list: async (collection, { cursor, limit }) => this.#page(collection, cursor, limit),
-      close: async () => {
-        this.#collections.clear();
-      },
-    });
+  }
+
+  async read(collection: string, key: string): Promise<Uint8Array | undefined> {
+    return this.#live(collection, key)?.frame;
+  }
+
+  async write(
+    collection: string,
+    key: string,
+    record: DriverRecord,
+    condition: WriteCondition,
+    _context: OperationContext,
+  ): Promise<boolean> {
+    if (!this.#holds(collection, key, condition)) return false;
+    let entries = this.#collections.get(collection);
+    if (!entries) {
+      entries = new Map();
+      this.#collections.set(collection, entries);
+    }
+    // The runtime built these bytes for this call alone, so they can be kept without a copy.
+    entries.set(key, { frame: record.bytes, expiresAt: record.expiresAt });
+    return true;
+  }
+
+  async remove(
+    collection: string,
+    key: string,
+    condition: Exclude<WriteCondition, { kind: 'absent' }>,
+  ): Promise<boolean> {
+    if (!this.#live(collection, key)) return false;
+    if (!this.#holds(collection, key, condition)) return false;
+    this.#collections.get(collection)?.delete(key);
+    return true;
+  }
+
+  // Atomic by construction: JavaScript runs this synchronous body to completion before any other caller.
+  async take(collection: string, key: string): Promise<Uint8Array | undefined> {
+    const entry = this.#live(collection, key);
+    if (!entry) return undefined;
+    this.#collections.get(collection)?.delete(key);
+    return entry.frame;
+  }
+
+  async list(collection: string, page: { cursor: string | undefined; limit: number }): Promise<ListPage> {
+    return this.#page(collection, page.cursor, page.limit);
+  }
+
+  async close(): Promise<void> {
+    this.#collections.clear();
+  }
+
+  #holds(collection: string, key: string, condition: WriteCondition): boolean {
+    if (condition.kind === 'none') return true;
+    const live = this.#live(collection, key);
+    if (condition.kind === 'absent') return live === undefined;
+    return (
+      live !== undefined &&
+      sameVersion(live.frame.subarray(FRAME_VERSION_OFFSET, FRAME_HEADER_BYTES), condition.versionBytes)
+    );
   }
 
   /** Returns the live entry, deleting it first if it has expired. */
@@ -77,7 +120,7 @@ export class MemoryStore extends DriverStore {
     const entries = this.#collections.get(collection);
     const entry = entries?.get(key);
     if (!entry) return undefined;
-    if (isExpired(entry.expiresAt, this.#now())) {
+    if (isExpired(entry.expiresAt, this.now())) {
       entries?.delete(key);
       return undefined;
     }
@@ -90,7 +133,7 @@ export class MemoryStore extends DriverStore {
     const entries = this.#collections.get(collection);
     if (!entries) return { keys: [] };
     const after = cursor === undefined ? undefined : Buffer.from(cursor, 'base64url').toString('utf8');
-    const now = this.#now();
+    const now = this.now();
     const candidates: string[] = [];
     for (const [key, entry] of entries) {
       if (isExpired(entry.expiresAt, now)) {

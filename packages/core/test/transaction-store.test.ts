@@ -72,8 +72,9 @@ describe('TransactionStore', () => {
     const nonAtomic: ByteStore = {
       capabilities: { ...store.capabilities, name: 'keyv', atomicTake: false },
       get: (collection, key) => store.get(collection, key),
+      getEntry: (collection, key) => store.getEntry(collection, key),
       set: (collection, key, value, options) => store.set(collection, key, value, options),
-      delete: (collection, key) => store.delete(collection, key),
+      delete: (collection, key, options) => store.delete(collection, key, options),
       take: (collection, key) => store.take(collection, key),
       list: (collection, options) => store.list(collection, options),
       close: () => store.close(),

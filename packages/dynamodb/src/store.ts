@@ -80,6 +80,7 @@ export class DynamoDbStore extends DriverStore {
       maxValueBytes: MAX_VALUE_BYTES,
       nativeTtl: true,
       atomicTake: true,
+      compareAndSet: false,
     };
     const { tableName } = this.#options;
     this.useDriver({

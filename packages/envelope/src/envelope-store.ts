@@ -1,7 +1,7 @@
 import {
   type ByteStore,
   ConfigurationError,
-  defineStore,
+  defineLegacyStore,
   isOAuthStoreError,
   type KeySource,
   NotSupportedError,
@@ -97,6 +97,7 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     maxValueBytes,
     nativeTtl: inner.nativeTtl,
     atomicTake: inner.atomicTake,
+    compareAndSet: false,
   });
 
   const keys = new KeyManager({
@@ -121,7 +122,7 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     return hasher && shouldHash?.(collection) ? (await hasher)(collection, key) : key;
   }
 
-  const base = defineStore({
+  const base = defineLegacyStore({
     capabilities,
     async get(collection, key) {
       const keyring = await keys.current();

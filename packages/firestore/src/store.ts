@@ -109,6 +109,7 @@ export class FirestoreStore extends DriverStore {
       maxValueBytes: MAX_VALUE_BYTES,
       nativeTtl: true,
       atomicTake: true,
+      compareAndSet: false,
     };
     const bounded =
       <A extends unknown[], R>(body: (signal: AbortSignal, ...args: A) => Promise<R>) =>

@@ -65,6 +65,7 @@ export class GcsStore extends DriverStore {
       maxValueBytes: this.#options.maxValueBytes,
       nativeTtl: false,
       atomicTake: true,
+      compareAndSet: false,
     };
     const guarded =
       <A extends unknown[], R>(operation: StoreOperation, body: (...args: A) => Promise<R>) =>

@@ -1,7 +1,7 @@
 import {
   type ByteStore,
   ConfigurationError,
-  defineStore,
+  defineLegacyStore,
   IntegrityError,
   isExpired,
   NotSupportedError,
@@ -121,6 +121,7 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
     maxValueBytes: sizeOption('maxValueBytes', options.maxValueBytes, 1024 * 1024, 1),
     nativeTtl: false,
     atomicTake: false,
+    compareAndSet: false,
   };
   const state = stateOf(keyv);
 
@@ -177,7 +178,7 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
     return (keyv.iterator as () => AsyncIterable<unknown>)();
   }
 
-  return defineStore({
+  return defineLegacyStore({
     capabilities,
     get: (collection, key) => readLive(toKeyvKey(collection, key)),
     set: (collection, key, value, { ttlMs, onlyIfAbsent }) => {

@@ -138,6 +138,7 @@ export class PostgresStore extends DriverStore {
       ),
       nativeTtl: false,
       atomicTake: true,
+      compareAndSet: false,
     };
     const sweepIntervalMs = positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 0);
     const closeClient = options.closeClient ?? false;

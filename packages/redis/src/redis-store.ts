@@ -1,4 +1,4 @@
-import { type ByteStore, defineStore, InvalidValueError, type StoreCapabilities } from '@oauth-store/core';
+import { type ByteStore, defineLegacyStore, InvalidValueError, type StoreCapabilities } from '@oauth-store/core';
 import { commanderFor, type RedisCommander } from './commander';
 import { Deadlines } from './deadline';
 import { type BucketKeys, KeyLayout } from './key-layout';
@@ -87,6 +87,7 @@ function storeOn(
     // Redis deletes expired keys itself and never returns one (GET, GETDEL, DEL and SET NX all check expiry first).
     nativeTtl: true,
     atomicTake: true,
+    compareAndSet: false,
   };
 
   // The connected case skips `ready()` (a promise and an abort listener) entirely; only a client that is not
@@ -128,7 +129,7 @@ function storeOn(
     };
   };
 
-  return defineStore({
+  return defineLegacyStore({
     capabilities,
     mapError: mapRedisError,
     get: (collection, key) =>

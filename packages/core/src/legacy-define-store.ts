@@ -1,17 +1,19 @@
-import type { ByteStore, ListPage, SetOptions, StoreCapabilities } from './contract';
+import type { ByteStore, DeleteOptions, ListPage, SetOptions, StoreCapabilities, StoredEntry } from './contract';
 import { isOAuthStoreError, type OAuthStoreError, StoreClosedError, StoreUnavailableError } from './errors';
+import type { StoreOperation } from './runtime';
+import { describeBackendError } from './runtime';
 import { assertValidKey, assertValidSetOptions, assertValidValue, normalizeListOptions } from './validation';
 
 /** The operations a {@link StoreDriver} implements, named for error messages. */
-export type StoreOperation = 'get' | 'set' | 'delete' | 'take' | 'list' | 'close';
 
 /**
  * What an adapter author writes: the raw backend operations. {@link defineStore} wraps it with input validation
  * (before the backend is touched), closed-state checks and error typing, so every adapter behaves the same at the edges.
  */
-export interface StoreDriver {
+/** @deprecated Transitional v1 driver shape while adapters move to {@link StoreDriver}; removed before release. */
+export interface LegacyStoreDriver {
   /** See {@link StoreCapabilities}. */
-  readonly capabilities: StoreCapabilities;
+  readonly capabilities: Omit<StoreCapabilities, 'compareAndSet'> & { compareAndSet?: boolean };
   /** Returns the live value; the driver filters expired entries. */
   get(collection: string, key: string): Promise<Uint8Array | undefined>;
   /** Writes; `ttlMs` and `onlyIfAbsent` are already validated. */
@@ -31,16 +33,7 @@ export interface StoreDriver {
   mapError?(error: unknown, operation: StoreOperation): OAuthStoreError;
 }
 
-/** Short, value-free description of a backend error: its name and code, never its message (which may echo data). */
-export function describeBackendError(error: unknown): string {
-  if (error && typeof error === 'object') {
-    const { name, code } = error as { name?: unknown; code?: unknown };
-    const parts = [typeof name === 'string' ? name : 'Error'];
-    if (typeof code === 'string' || typeof code === 'number') parts.push(String(code));
-    return parts.join(' ');
-  }
-  return typeof error;
-}
+const LEGACY_VERSION = 'AAAAAAAAAAAAAAAAAAAAAA';
 
 function defaultMapError(name: string, error: unknown, operation: StoreOperation): OAuthStoreError {
   return new StoreUnavailableError(
@@ -49,9 +42,9 @@ function defaultMapError(name: string, error: unknown, operation: StoreOperation
   );
 }
 
-/** Wraps a {@link StoreDriver} into a {@link ByteStore} that validates every input and types every error. */
-export function defineStore(driver: StoreDriver): ByteStore {
-  const { capabilities } = driver;
+/** @deprecated Transitional: v1 drivers without frames or compare-and-set. Removed before release. */
+export function defineLegacyStore(driver: LegacyStoreDriver): ByteStore {
+  const capabilities: StoreCapabilities = { compareAndSet: false, ...driver.capabilities };
   const source = capabilities.name;
   let closed = false;
   let closing: Promise<void> | undefined;
@@ -80,15 +73,25 @@ export function defineStore(driver: StoreDriver): ByteStore {
         return driver.get(collection, key);
       });
     },
+    getEntry(collection, key) {
+      return run('get', async () => {
+        assertValidKey(capabilities, collection, key);
+        const value = await driver.get(collection, key);
+        return value === undefined
+          ? undefined
+          : ({ value, version: LEGACY_VERSION, expiresAt: undefined } as StoredEntry);
+      });
+    },
     set(collection, key, value, options) {
       return run('set', async () => {
         assertValidKey(capabilities, collection, key);
         assertValidValue(capabilities, value);
         assertValidSetOptions(capabilities, options);
-        return driver.set(collection, key, value, { ...options });
+        const { ifVersion: _ignored, ...rest } = options ?? {};
+        return driver.set(collection, key, value, rest);
       });
     },
-    delete(collection, key) {
+    delete(collection, key, _options?: DeleteOptions) {
       return run('delete', async () => {
         assertValidKey(capabilities, collection, key);
         return driver.delete(collection, key);
