@@ -5,7 +5,7 @@
 // whose links resolve on the npm page), installs the tarballs with npm into fresh projects in a temporary directory
 // outside the workspace, and there runs: the root README's quick start as ESM and as CommonJS against a throwaway
 // redis-server (exits 0 and prints its result; fails naming the key variable when it is unset), the contract suite on
-// the documentation's custom adapter under jest, vitest and node:test, `npx oauth-store --help`, a backend that is not
+// a tiny custom adapter under jest, vitest and node:test, `npx oauth-store --help`, a backend that is not
 // installed, and `demo` (fetching its packages on first use; as root, then as an unprivileged user), and tsc --noEmit
 // consumers under moduleResolution node16 and bundler. It measures install sizes (node_modules on disk and the number
 // of packages) and prints them.
@@ -217,19 +217,13 @@ function markedBlock(file, marker) {
   return /```[a-z]*\n([\s\S]*?)```/.exec(text.slice(at))?.[1];
 }
 
-/** The documentation's custom adapter (docs/custom-adapter.md), as JavaScript: ESM and CommonJS. */
-function documentedAdapter() {
-  const docs = readFileSync(join(root, 'docs', 'custom-adapter.md'), 'utf8');
-  const block = [...docs.matchAll(/```ts\n([\s\S]*?)```/g)]
-    .map((match) => match[1])
-    .find((code) => code.includes('defineStore('));
-  if (!block) throw new Error('docs/custom-adapter.md has no ts block with defineStore(');
+/** The fixture adapter as CommonJS, compiled from its ESM source with the workspace's TypeScript. */
+function commonJsAdapter() {
   const ts = createRequire(join(root, 'package.json'))('typescript');
-  const transpile = (module) =>
-    ts.transpileModule(block, {
-      compilerOptions: { module, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: false },
-    }).outputText;
-  return { esm: transpile(ts.ModuleKind.ESNext), cjs: transpile(ts.ModuleKind.CommonJS) };
+  const source = readFileSync(join(fixtures, 'contract', 'my-store.mjs'), 'utf8');
+  return ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
 }
 
 const redis = await startRedis();
@@ -337,7 +331,7 @@ async function redisClientOnlyProject() {
   );
 }
 
-// B. The contract suite on the documentation's custom adapter under jest, vitest and node:test.
+// B. The contract suite on a tiny custom adapter (fixtures/contract/my-store.mjs) under jest, vitest and node:test.
 async function contractProject() {
   const dir = project('contract');
   if (
@@ -348,9 +342,7 @@ async function contractProject() {
     ))
   )
     return;
-  const adapter = documentedAdapter();
-  writeFileSync(join(dir, 'my-store.mjs'), adapter.esm);
-  writeFileSync(join(dir, 'my-store.cjs'), adapter.cjs);
+  writeFileSync(join(dir, 'my-store.cjs'), commonJsAdapter());
   for (const file of readdirSync(join(fixtures, 'contract')))
     writeFileSync(join(dir, file), readFileSync(join(fixtures, 'contract', file)));
   writeFileSync(
