@@ -391,6 +391,24 @@ async function cliProject() {
   measurements.cli = { what: '@oauth-store/cli (all that --help, keys and doctor need)', ...installSize(dir) };
   const cache = join(dir, '.npm-cache');
   const env = npmEnv({ npm_config_cache: cache, OAUTH_STORE_PACKAGES_DIR: tarballDir, npm_config_yes: 'true' });
+  // Cold: a fresh npm cache and no project, as `npx @oauth-store/cli --help` on a new machine (tarballs for the registry).
+  const cold = await run(
+    'npx',
+    [
+      '--yes',
+      ...['cli', 'core', 'envelope'].map((name) => `--package=${tgz(`@oauth-store/${name}`)}`),
+      '--',
+      'oauth-store',
+      '--help',
+    ],
+    { cwd: work, env: npmEnv({ npm_config_cache: join(work, 'cold-npm-cache') }), timeoutMs: 120_000 },
+  );
+  check(
+    cold.code === 0 && cold.stdout.includes('Usage: oauth-store'),
+    `cold npx oauth-store --help, empty npm cache (${cold.ms} ms)`,
+    tail(cold),
+  );
+  measurements.coldNpxHelpMs = cold.ms;
   const help = await run('npx', ['oauth-store', '--help'], { cwd: dir, env, timeoutMs: 60_000 });
   check(
     help.code === 0 && help.stdout.includes('Usage: oauth-store'),
