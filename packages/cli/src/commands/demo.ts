@@ -21,10 +21,10 @@ Options:
   --store URL       shared store for run 2: redis://, postgres://, dynamodb://, firestore://, gcs://
                     (default: an embedded PostgreSQL, nothing to install). See
                     https://github.com/oauth-store/oauth-store/blob/main/docs/cli.md
-
-The demo's packages (MCP SDK, oidc-provider, Express, PostgreSQL binaries: about 130 MB) are optional peers of the
-CLI. When they are not installed next to it, the demo fetches them with npx on first use and runs again.
   --json            print the result as JSON on stdout
+
+The demo's packages (the MCP SDK, oidc-provider, Express, PostgreSQL's binaries: about 92 MB) are optional peers of
+the CLI. When they are not installed next to it, the demo fetches them with npx on first use and runs again.
 `;
 
 /** `oauth-store demo`. Resolves to the exit code. */

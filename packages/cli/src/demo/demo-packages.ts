@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * What only the demo needs, with the ranges the CLI declares them with (optional peer dependencies, so that
- * `npx @oauth-store/cli --help`, `keys` or `doctor` do not install 130 MB of servers). A test checks this list
+ * `npx @oauth-store/cli --help`, `keys` or `doctor` do not install 92 MB of servers). A test checks this list
  * against package.json.
  */
 export const DEMO_PACKAGES: Readonly<Record<string, string>> = {

@@ -34,7 +34,7 @@ export function npxArguments(missing: string[], args: string[], packagesDir?: st
 
 /**
  * Runs the demo again through `npx` with its packages, which `npx` installs into its cache on first use (about
- * 130 MB: the MCP SDK, oidc-provider, Express and PostgreSQL's binaries; later runs reuse the cache). Output goes
+ * 92 MB: the MCP SDK, oidc-provider, Express and PostgreSQL's binaries; later runs reuse the cache). Output goes
  * straight to this process's streams; resolves to the re-run's exit code, or undefined when `npx` could not start.
  */
 export function rerunWithDemoPackages(
