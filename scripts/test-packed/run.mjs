@@ -430,8 +430,9 @@ async function cliProject() {
     tail(inspect),
   );
   if (skipDemo) return;
-  // Three instances behind round robin: a login whose registration, authorization and token requests all land on
-  // one instance's memory succeeds by luck about one time in nine, so six logins all succeeding would be ~1 in 500,000.
+  // Three instances behind round robin: with per-instance memory a login succeeds only when its registration,
+  // authorization, callback and token requests happen to meet the same instance's memory, so that six logins all
+  // succeed by luck (which would fail this check) is far less likely than with two instances and four logins.
   const demoArgs = ['oauth-store', 'demo', '--instances', '3', '--logins', '6', '--concurrency', '3', '--json'];
   const demos = [['as ' + (process.getuid?.() === 0 ? 'root' : 'the current user'), {}]];
   // The issue this guards: as root, npx keeps packages where PostgreSQL's unprivileged account cannot enter.
