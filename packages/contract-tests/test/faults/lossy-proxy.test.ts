@@ -1,7 +1,9 @@
 // The lossy proxy in front of a tiny loopback server that records what each connection received. No assertion waits
 // for time: what a side did NOT receive is read once its connection has closed, and TCP delivers the bytes before the
 // close (the proxy judges each chunk by the mode at the moment it arrives, so the mode stays fixed within a test).
+
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { type LossyProxy, startLossyProxy } from '../../src/index';
 
 /** A server connection: what it received, and a promise that settles when it closes. */
