@@ -1,7 +1,7 @@
 // The suite must catch real bugs: each deliberately broken store fails the suite that covers its bug, and a
 // correct store built the same way passes the same suite (so the failure is the bug's, not the harness's).
 import { describe, expect, it } from '@jest/globals';
-import type { ByteStore, MemoryStore } from '@oauth-store/core';
+import type { ByteStore } from '@oauth-store/core';
 import type { StoreContractOptions } from '../src/index';
 import {
   runBasicTests,
@@ -16,6 +16,7 @@ import {
 } from '../src/index';
 import {
   dropsLastKeyOfPage,
+  type FrameServer,
   ignoresClose,
   immortalEntries,
   joinedCollections,
@@ -31,12 +32,12 @@ import { collectingRunner, failures } from './helpers/collecting-runner';
 
 type Suite = (options: StoreContractOptions) => void;
 
-async function runSuite(suite: Suite, create: (() => ByteStore) & { server: MemoryStore }) {
+async function runSuite(suite: Suite, create: (() => ByteStore) & { server: FrameServer }) {
   const collected = collectingRunner();
   suite({
     name: 'subject',
     create,
-    rawReader: (collection, key) => create.server.get(collection, key),
+    rawReader: async (collection, key) => create.server.raw(collection, key),
     runner: collected.runner,
     ttlMs: 150,
     takeRounds: 20,
@@ -50,7 +51,7 @@ async function runSuite(suite: Suite, create: (() => ByteStore) & { server: Memo
 const cases: Array<{
   bug: string;
   suite: Suite;
-  create: () => (() => ByteStore) & { server: MemoryStore };
+  create: () => (() => ByteStore) & { server: FrameServer };
   failing: RegExp[];
 }> = [
   {
