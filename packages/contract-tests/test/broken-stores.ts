@@ -102,7 +102,7 @@ export function versionOf(bytes: Uint8Array): Uint8Array {
 }
 
 /** The value part of a frame. */
-function valueOf(bytes: Uint8Array): Uint8Array {
+function frameValue(bytes: Uint8Array): Uint8Array {
   return bytes.subarray(FRAME_HEADER_BYTES);
 }
 
@@ -202,7 +202,7 @@ export const comparesValues: Overrides = (server) => {
   const sameValueAsVersion = (collection: string, key: string, versionBytes: Uint8Array): boolean => {
     const live = server.read(collection, key);
     const expected = valueOfVersion.get(id(versionBytes));
-    return live !== undefined && expected !== undefined && Buffer.from(valueOf(live)).equals(expected);
+    return live !== undefined && expected !== undefined && Buffer.from(frameValue(live)).equals(expected);
   };
   return {
     write: async (collection, key, record, condition) => {
@@ -211,7 +211,7 @@ export const comparesValues: Overrides = (server) => {
         condition = { kind: 'none' };
       }
       const written = server.write(collection, key, record, condition);
-      if (written) valueOfVersion.set(id(record.versionBytes), Buffer.from(valueOf(record.bytes)));
+      if (written) valueOfVersion.set(id(record.versionBytes), Buffer.from(frameValue(record.bytes)));
       return written;
     },
     remove: async (collection, key, condition) => {
@@ -299,7 +299,7 @@ export const softDelete: Overrides = (server) => {
 /** Values stored as decoded UTF-8 text: bytes that are not valid UTF-8 come back changed. */
 export const textValues: Overrides = (server) => ({
   write: async (collection, key, record, condition) => {
-    const text = new TextEncoder().encode(new TextDecoder().decode(valueOf(record.bytes)));
+    const text = new TextEncoder().encode(new TextDecoder().decode(frameValue(record.bytes)));
     if (!server.holds(collection, key, condition)) return false;
     server.put(collection, key, withValue(record.bytes, text), record.expiresAt);
     return true;
