@@ -6,7 +6,9 @@ import type { StoreContractOptions } from '../src/index';
 import {
   runBasicTests,
   runCloseTests,
+  runCompareAndSetTests,
   runConditionalCreateTests,
+  runExpiryPrecisionTests,
   runIsolationTests,
   runKeyTests,
   runListTests,
@@ -15,9 +17,12 @@ import {
   runValueTests,
 } from '../src/index';
 import {
+  comparesValues,
   dropsLastKeyOfPage,
+  expiryOneMsLate,
   type FrameServer,
   ignoresClose,
+  ignoresIfVersion,
   immortalEntries,
   joinedCollections,
   lowercasedKeys,
@@ -77,6 +82,30 @@ const cases: Array<{
     suite: runListTests,
     create: () => sharedMemory(immortalEntries),
     failing: [/expired keys are not listed/],
+  },
+  {
+    bug: 'expiry 1 ms late',
+    suite: runExpiryPrecisionTests,
+    create: () => sharedMemory(expiryOneMsLate),
+    failing: [/no read started at set resolved \+ ttlMs sees the entry/],
+  },
+  {
+    bug: 'TTL never expires (millisecond precision)',
+    suite: runExpiryPrecisionTests,
+    create: () => sharedMemory(immortalEntries),
+    failing: [/no read started at set resolved/, /list started at set resolved/, /ttlMs 1 is gone/],
+  },
+  {
+    bug: 'ifVersion ignored',
+    suite: runCompareAndSetTests,
+    create: () => sharedMemory(ignoresIfVersion),
+    failing: [/refuses a stale one/, /A-B-A/, /refuses a stale version/, /exactly one wins/, /absent key/],
+  },
+  {
+    bug: 'compare-and-set compares values, not versions',
+    suite: runCompareAndSetTests,
+    create: () => sharedMemory(comparesValues),
+    failing: [/A-B-A/],
   },
   {
     bug: 'keys lowercased',
