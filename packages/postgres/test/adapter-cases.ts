@@ -150,9 +150,10 @@ export function adapterCases(driver: Driver): void {
       const first = await store.getEntry(collection, 'k');
       expect(first).toMatchObject({ value: bytes(1), expiresAt: clock + 100 });
       // The version is bytes 9..24 of the stored record, which is what the SQL compares.
-      const rows = await driver.raw(`SELECT substring(value from 10 for 16) AS version FROM ${table} WHERE collection = $1`, [
-        Buffer.from(collection),
-      ]);
+      const rows = await driver.raw(
+        `SELECT substring(value from 10 for 16) AS version FROM ${table} WHERE collection = $1`,
+        [Buffer.from(collection)],
+      );
       expect(Buffer.from(rows[0]?.version as Uint8Array).toString('base64url')).toBe(first?.version);
       expect(await store.set(collection, 'k', bytes(2), { ifVersion: first?.version as string })).toBe(true);
       // The old version no longer matches: neither a write nor a delete with it applies.

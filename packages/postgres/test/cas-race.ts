@@ -103,7 +103,10 @@ export function casRaceTests(target: CasRaceTarget): void {
 
     beforeAll(async () => {
       store = await target.open();
-      workers = Array.from({ length: workerCount }, (_, i) => new Worker(target.module, target.config, i, target.tsconfig));
+      workers = Array.from(
+        { length: workerCount },
+        (_, i) => new Worker(target.module, target.config, i, target.tsconfig),
+      );
       await Promise.all(workers.map((worker) => worker.next('ready')));
     }, 60_000);
 
