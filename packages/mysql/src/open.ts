@@ -56,6 +56,17 @@ export async function createMysqlStore(options: CreateMysqlStoreOptions): Promis
     connectionLimit: 10,
     ...poolConfig,
   });
+  // A statement waiting for a row lock gives up on the server (it then certainly did nothing) a little before the
+  // client's deadline, instead of InnoDB's default 50 s. mysql2 runs commands on a connection in order, so this SET
+  // precedes the connection's first statement.
+  const lockWaitSeconds = Math.max(1, Math.ceil(timeoutMs / 1000) - 1);
+  const events = (pool as unknown as { pool?: { on?: (event: string, listener: (c: unknown) => void) => void } }).pool;
+  events?.on?.('connection', (connection) => {
+    (connection as { query(sql: string, callback: () => void): void }).query(
+      `SET SESSION innodb_lock_wait_timeout = ${lockWaitSeconds}`,
+      () => {},
+    );
+  });
   let store: MysqlStore;
   try {
     store = new MysqlStore({ ...storeOptions, pool: pool as unknown as MysqlPoolLike, closePool: true });

@@ -269,6 +269,28 @@ describe('configuration and errors', () => {
     await store.close();
   });
 
+  it('bounds a take stuck behind a row lock: the server gives up first, so the take certainly did nothing', async () => {
+    const name = table('locked');
+    const store = await createMysqlStore({ url: mysqlUrl(), table: name, timeoutMs: 2000, sweepIntervalMs: 0 });
+    await store.set('c', 'SECRET-code', bytes(1));
+    const blocker = await mysql.createConnection({ uri: mysqlUrl() });
+    try {
+      await blocker.query('START TRANSACTION');
+      await blocker.query(`SELECT 1 FROM \`${name}\` WHERE collection = ? FOR UPDATE`, [Buffer.from('c')]);
+      const started = Date.now();
+      const error = await store.take('c', 'SECRET-code').catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(2000);
+      // innodb_lock_wait_timeout (1 s here) expired on the server: an answered error, so not applied.
+      expect(error).toMatchObject({ code: 'unavailable', outcomeUnknown: false });
+      expect((error as Error).message).not.toContain('SECRET');
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect(await store.take('c', 'SECRET-code')).toEqual(bytes(1));
+    await store.close();
+  });
+
   it('reports a missing table as a configuration error that says to migrate', async () => {
     const store = await createMysqlStore({ url: mysqlUrl(), table: uniqueName('missing'), migrate: false });
     const error = await store.get('c', 'SECRET-code').catch((e: unknown) => e);
