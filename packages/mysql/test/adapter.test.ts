@@ -237,7 +237,13 @@ describe('configuration and errors', () => {
       table: 't',
       timeoutMs: 900,
     });
-    for (const text of ['postgres://u:hunter2@h/db', 'mysql://u:hunter2@h', 'mysql://u:hunter2@h/db?bogus=1', '']) {
+    for (const text of [
+      'postgres://u:hunter2@h/db',
+      'mysql://u:hunter2@h',
+      'mysql://u:hunter2@h/db?bogus=1',
+      'mysql://h/db?hunter2=1',
+      '',
+    ]) {
       let error: unknown;
       try {
         parseMysqlUrl(text);

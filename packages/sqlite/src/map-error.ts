@@ -17,7 +17,7 @@ function classify(error: unknown): { code: string; advice?: string } {
   if (/no such column|has no column/i.test(message)) {
     return { code, advice: 'the table has other columns than this package expects. Use a table created by migrate().' };
   }
-  if (code.startsWith('SQLITE_CANTOPEN')) {
+  if (code.startsWith('SQLITE_CANTOPEN') || /unable to open/i.test(message)) {
     return { code, advice: 'the database file cannot be opened. Check that its directory exists and is writable.' };
   }
   if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_PERM') || code.startsWith('SQLITE_AUTH')) {
