@@ -68,7 +68,15 @@ const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOS
  */
 export function postgresNotApplied(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const { code, severity } = error as { code?: unknown; severity?: unknown };
+  const { code, severity, message } = error as { code?: unknown; severity?: unknown; message?: unknown };
+  // pg-pool / pg could not even open a connection in time: the statement was still waiting for one. (The message is
+  // only matched here, never copied into an error.)
+  if (
+    typeof message === 'string' &&
+    /^(timeout exceeded when trying to connect|Connection terminated due to connection timeout)$/.test(message)
+  ) {
+    return true;
+  }
   if (typeof code !== 'string') return false;
   if (NEVER_CONNECTED.has(code)) return true;
   // A SQLSTATE from the server's ErrorResponse; class 08 (connection exception) says nothing certain about the outcome.
