@@ -3,7 +3,8 @@ import { ConfigurationError } from '@oauth-store/core';
 import { SOURCE } from './errors';
 
 /** The connection-string grammar, as `oauth-store` CLI commands and {@link descriptor} take it. */
-export const DYNAMODB_URL_FORM = 'dynamodb://[endpoint-host:port]?table=NAME&region=&tls=&timeout= (no host: AWS itself)';
+export const DYNAMODB_URL_FORM =
+  'dynamodb://[endpoint-host:port]?table=NAME&region=&tls=&timeout= (no host: AWS itself)';
 
 /** What a `dynamodb://` connection string says. */
 export interface ParsedDynamoDbUrl {

@@ -82,8 +82,8 @@ export function mapDynamoDbError(error: unknown, operation: string, tableName: s
     );
   }
   // Throttling, 5xx, timeouts, aborted operations and network errors: the backend may answer later.
-  return new StoreUnavailableError(
-    `${operation} failed (${what}). DynamoDB was unreachable, throttled or too slow.`,
-    { source: SOURCE, cause: new BackendErrorSummary(error) },
-  );
+  return new StoreUnavailableError(`${operation} failed (${what}). DynamoDB was unreachable, throttled or too slow.`, {
+    source: SOURCE,
+    cause: new BackendErrorSummary(error),
+  });
 }
