@@ -1,4 +1,6 @@
 export * from './encryption/index';
+export type { LossyProxy, LossyProxyMode, LossyProxyOptions } from './faults/lossy-proxy';
+export { startLossyProxy } from './faults/lossy-proxy';
 export type { ProcessFactory, RawReader, StoreContractOptions } from './options';
 export { tsxChildOptions } from './process/tsx';
 export { takeWorkerPath } from './process/worker-path';

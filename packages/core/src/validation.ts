@@ -61,6 +61,15 @@ export function assertValidValue(capabilities: StoreCapabilities, value: unknown
   }
 }
 
+/**
+ * True when `key` can name an entry of this store. Lookups of ids taken from a request (client ids, codes, tokens)
+ * use it to answer "not found" for ids that cannot exist (empty, too long, a lone surrogate, not a string), so an
+ * unknown client gets `invalid_client` from the server, not a 500.
+ */
+export function isStorableKey(capabilities: StoreCapabilities, key: unknown): key is string {
+  return typeof key === 'string' && key.length > 0 && key.isWellFormed() && utf8Length(key) <= capabilities.maxKeyBytes;
+}
+
 /** Throws {@link InvalidValueError} unless the set options are well formed. */
 export function assertValidSetOptions(capabilities: StoreCapabilities, options: SetOptions | undefined): void {
   if (options === undefined) return;
