@@ -4,11 +4,11 @@
 // entry wrote it back (a double take). Now the SDK sends a write once and the runtime recognises its own write.
 import { DeleteItemCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { type LossyProxy, startLossyProxy } from '@oauth-store/contract-tests';
 import { isOutcomeUnknown, StoreUnavailableError } from '@oauth-store/core';
 import { DynamoDbStore } from '../src/index';
 import { partitionKey, utf8 } from '../src/layout';
 import { endpoint, ensureTable, freshCollection, rawClient, TABLE } from './support';
-import { type LossyProxy, startLossyProxy } from './support/lossy-proxy';
 
 const raw = rawClient();
 let proxy: LossyProxy;
