@@ -260,9 +260,12 @@ export class FirestoreDriver implements StoreDriver {
       // Changed since the read: a version condition no longer holds; "absent" is judged again.
       if (condition.kind === 'version') return false;
     }
-    throw new ConflictError(`set kept losing to concurrent writers of the same entry (${MAX_ROUNDS} rounds); retry it.`, {
-      source: SOURCE,
-    });
+    throw new ConflictError(
+      `set kept losing to concurrent writers of the same entry (${MAX_ROUNDS} rounds); retry it.`,
+      {
+        source: SOURCE,
+      },
+    );
   }
 
   async #remove(

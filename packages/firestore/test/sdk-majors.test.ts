@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import { Firestore as FirestoreV7 } from '@google-cloud/firestore';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { ByteStore } from '@oauth-store/core';
+import { type ByteStore, encodeFrame } from '@oauth-store/core';
 import {
   collectionId,
   DEFAULT_ENTRIES_COLLECTION,
@@ -42,7 +42,7 @@ for (const [major, Firestore, packageName] of majors) {
     const clients = Array.from({ length: 3 }, () => new Firestore({ projectId: PROJECT_ID }));
     const rootCollection = freshRoot();
     const stores: ByteStore[] = clients.map(
-      (firestore) => new FirestoreStore({ firestore: firestore as never, rootCollection, operationTimeoutMs: 20_000 }),
+      (firestore) => new FirestoreStore({ firestore: firestore as never, rootCollection, timeoutMs: 20_000 }),
     );
     const [store] = stores as [ByteStore];
     afterAll(async () => {
@@ -68,9 +68,10 @@ for (const [major, Firestore, packageName] of majors) {
 
     it('an expired, undeleted document is invisible and onlyIfAbsent replaces it', async () => {
       const client = clients[0] as AnyFirestore;
-      await client
-        .doc(`${rootCollection}/${collectionId('c')}/${DEFAULT_ENTRIES_COLLECTION}/${keyId('old')}`)
-        .set({ [VALUE_FIELD]: Buffer.from('stale'), [EXPIRES_AT_FIELD]: new Date(Date.now() - 1) });
+      await client.doc(`${rootCollection}/${collectionId('c')}/${DEFAULT_ENTRIES_COLLECTION}/${keyId('old')}`).set({
+        [VALUE_FIELD]: encodeFrame(Buffer.from('stale'), Date.now() - 1),
+        [EXPIRES_AT_FIELD]: new Date(Date.now() - 1),
+      });
       expect(await store.get('c', 'old')).toBeUndefined();
       expect(await store.list('c')).toEqual({ keys: [] });
       expect(await store.set('c', 'old', bytes('new'), { onlyIfAbsent: true })).toBe(true);
