@@ -59,15 +59,17 @@ interface StorageInternals {
 }
 
 /**
- * Both clients around a `Storage` the application passed in: reads use it as it is; writes use a second client with
- * the same endpoint, project, universe, timeout and auth client (so the same credentials), with retries off. The
- * application's client is never modified. Its request interceptors are not copied.
+ * Both clients around a `Storage` the application passed in: reads use it as it is; writes use a second client of the
+ * same class (so the same SDK copy and major) with the same endpoint, project, universe, timeout and auth client (so
+ * the same credentials), with retries off. The application's client is never modified. Its request interceptors are
+ * not copied.
  */
 export function clientsAround(storage: Storage, requestTimeoutMs: number): StorageClients {
   const internals = storage as unknown as StorageInternals;
+  const SameStorage = storage.constructor as typeof Storage;
   return {
     reads: storage,
-    writes: new Storage({
+    writes: new SameStorage({
       apiEndpoint: internals.apiEndpoint,
       ...(internals.projectId !== undefined ? { projectId: internals.projectId } : {}),
       ...(internals.authClient !== undefined ? { authClient: internals.authClient } : {}),
