@@ -1,4 +1,11 @@
-import { type ByteStore, decodeRecord, encodeRecord, IntegrityError, type KeyHasher } from '@oauth-store/core';
+import {
+  type ByteStore,
+  ConflictError,
+  decodeRecord,
+  encodeRecord,
+  IntegrityError,
+  type KeyHasher,
+} from '@oauth-store/core';
 import { openSuccessor, sealSuccessor } from './grace-seal';
 import {
   assertAtomicStore,
@@ -153,7 +160,13 @@ export class RefreshTokenFamilies<T = Record<string, unknown>> {
     };
     // Encoding first: bad data throws InvalidValueError before anything is written.
     const familyBytes = encodeRecord(family);
-    await this.#store.set(this.#families, familyId, familyBytes, { ttlMs: this.#familyTtlMs, onlyIfAbsent: true });
+    const created = await this.#store.set(this.#families, familyId, familyBytes, {
+      ttlMs: this.#familyTtlMs,
+      onlyIfAbsent: true,
+    });
+    // 128 random bits never collide in practice; never adopt someone else's family if they somehow do.
+    if (!created)
+      throw new ConflictError('a new refresh-token family id already existed; try again.', { source: SOURCE });
     const { token, expiresAt } = await this.#createToken(familyId, now, family.expiresAt);
     return { token, familyId, expiresAt: new Date(expiresAt) };
   }
@@ -285,10 +298,11 @@ export class RefreshTokenFamilies<T = Record<string, unknown>> {
     const token = newOpaqueToken();
     const hash = this.#hash(token);
     const record: TokenRecord = { familyId, state: 'active', issuedAt: now, expiresAt };
-    await this.#store.set(this.#tokens, hash, encodeRecord(record), {
+    const created = await this.#store.set(this.#tokens, hash, encodeRecord(record), {
       ttlMs: Math.max(1, Math.ceil(expiresAt - now)),
       onlyIfAbsent: true,
     });
+    if (!created) throw new ConflictError('a new refresh token already existed; try again.', { source: SOURCE });
     return { token, hash, expiresAt };
   }
 

@@ -31,9 +31,10 @@ describe('README example', () => {
     const first = await issueTokens(one, { sub: 'alice', clientId: 'https://client.example/cimd', scope: 'mcp' });
     const second = await refreshGrant(two, first.body.refresh_token as string);
     expect(second.status).toBe(200);
-    const verified = await one.keyring.verify(second.body.access_token as string, { type: 'at+jwt' });
+    const body = second.body as Record<string, string>;
+    const verified = await one.keyring.verify(body.access_token as string, { type: 'at+jwt' });
     expect(verified).toMatchObject({ ok: true, payload: { sub: 'alice', scope: 'mcp' } });
     expect((await refreshGrant(one, first.body.refresh_token as string)).status).toBe(400);
-    expect((await refreshGrant(two, second.body.refresh_token as string)).status).toBe(400);
+    expect((await refreshGrant(two, body.refresh_token as string)).status).toBe(400);
   });
 });

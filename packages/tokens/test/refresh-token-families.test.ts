@@ -1,7 +1,7 @@
 // Refresh-token families on the in-process MemoryStore (contract v2): rotation, reuse revoking the family, the grace
 // window, TTLs, hashed keys. The cross-process guarantees are in cross-process.test.ts.
 import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError, MemoryStore } from '@oauth-store/core';
+import { ConfigurationError, IntegrityError, MemoryStore } from '@oauth-store/core';
 import { RefreshTokenFamilies } from '../src/index';
 
 function setup(options: ConstructorParameters<typeof RefreshTokenFamilies>[1] = {}) {
@@ -117,5 +117,19 @@ describe('RefreshTokenFamilies', () => {
     expect(() => new RefreshTokenFamilies(store, { graceMs: -1 })).toThrow(ConfigurationError);
     expect(() => new RefreshTokenFamilies(store, { tokenTtlMs: '1' as never })).toThrow(ConfigurationError);
     expect(() => new RefreshTokenFamilies({} as never)).toThrow(ConfigurationError);
+  });
+});
+
+describe('the grace seal', () => {
+  it('opens only with the retired token, and a tampered seal is an IntegrityError', async () => {
+    const { openSuccessor, sealSuccessor } = await import('../src/grace-seal');
+    const sealed = sealSuccessor('old-token', 'successor-token');
+    expect(sealed).not.toContain('successor');
+    expect(openSuccessor('old-token', sealed)).toBe('successor-token');
+    expect(() => openSuccessor('another-token', sealed)).toThrow(IntegrityError);
+    const bytes = Buffer.from(sealed, 'base64url');
+    bytes[14] = (bytes[14] ?? 0) ^ 1;
+    expect(() => openSuccessor('old-token', bytes.toString('base64url'))).toThrow(IntegrityError);
+    expect(() => openSuccessor('old-token', 'AAAA')).toThrow(IntegrityError);
   });
 });
