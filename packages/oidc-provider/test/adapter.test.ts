@@ -98,6 +98,26 @@ describe.each(BACKENDS)('oidc adapter on %s', (backend) => {
     }
   });
 
+  it('a consume that loses to a concurrent one revokes the grant: its tokens and the Grant itself', async () => {
+    const adapters = stores.map((store) => createOidcAdapter(store, { prefix }));
+    const grantId = `reuse-grant-${backend}`;
+    const first = adapters[0] as OidcAdapterFactory;
+    await first('Grant').upsert(grantId, { kind: 'Grant', accountId: 'alice' }, 60);
+    await first('RefreshToken').upsert('reuse-rt', { kind: 'RefreshToken', grantId }, 60);
+    await first('AccessToken').upsert('reuse-at', { kind: 'AccessToken', grantId }, 60);
+    const results = await Promise.allSettled(adapters.map((factory) => factory('RefreshToken').consume('reuse-rt')));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    expect(await first('Grant').find(grantId)).toBeUndefined();
+    expect(await first('AccessToken').find('reuse-at')).toBeUndefined();
+    // Without a grant id, or with revokeGrantOnReuse off, a lost consume revokes nothing.
+    const keep = createOidcAdapter(stores[1] as ByteStore, { prefix, revokeGrantOnReuse: false });
+    await first('Grant').upsert('kept-grant', { kind: 'Grant' }, 60);
+    await first('RefreshToken').upsert('kept-rt', { kind: 'RefreshToken', grantId: 'kept-grant' }, 60);
+    await first('RefreshToken').consume('kept-rt');
+    await expect(keep('RefreshToken').consume('kept-rt')).rejects.toBeInstanceOf(ConsumeRefusedError);
+    expect(await first('Grant').find('kept-grant')).toBeDefined();
+  });
+
   it('a re-upserted record is a new life: it can be consumed again', async () => {
     const code = one('DeviceCode');
     await code.upsert('dc-1', { kind: 'DeviceCode' }, 60);
