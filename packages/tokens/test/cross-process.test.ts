@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { tsxChildOptions } from '@oauth-store/contract-tests';
 import type { ByteStore } from '@oauth-store/core';
+import { decodeProtectedHeader } from 'jose';
 import { PushedAuthorizationRequests, RefreshTokenFamilies, type RotateResult } from '../src/index';
 import { BACKENDS, openStore, uniquePrefix } from './support/stores';
 
@@ -139,6 +140,19 @@ describe.each(BACKENDS)(`token stores across ${PROCESSES} processes on %s`, (bac
       });
       expect(verdicts.filter((verdict) => verdict === 'first_seen')).toHaveLength(1);
       expect(verdicts.filter((verdict) => verdict === 'replayed')).toHaveLength(PROCESSES * PARALLEL - 1);
+    }
+  });
+
+  it('the processes race to create the signing keyring: one key, and each verifies what the others signed', async () => {
+    const signed = await everywhere<string>({ op: 'sign', parallel: PARALLEL });
+    const kids = new Set(signed.map((token) => decodeProtectedHeader(token).kid));
+    expect(kids.size).toBe(1);
+    for (const [index, worker] of workers.entries()) {
+      const others = signed.filter((_, position) => Math.floor(position / PARALLEL) !== index);
+      for (const token of others) {
+        const [verdict] = await worker.send<{ ok: boolean }>({ op: 'verify-jwt', arg: token });
+        expect(verdict).toMatchObject({ ok: true });
+      }
     }
   });
 
