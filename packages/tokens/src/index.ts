@@ -1,3 +1,4 @@
+export * from './dpop-nonces';
 export * from './pushed-authorization-requests';
 export * from './refresh-token-families';
 export * from './replay-cache';
