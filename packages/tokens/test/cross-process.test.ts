@@ -156,6 +156,12 @@ describe.each(BACKENDS)(`token stores across ${PROCESSES} processes on %s`, (bac
     }
   });
 
+  it('every process hands out the same DPoP nonce', async () => {
+    const handedOut = await everywhere<string>({ op: 'nonce', parallel: PARALLEL });
+    expect(handedOut).toHaveLength(PROCESSES * PARALLEL);
+    expect(new Set(handedOut).size).toBe(1);
+  });
+
   it('a pushed request_uri is consumed exactly once across all processes', async () => {
     const par = new PushedAuthorizationRequests(store, { prefix });
     for (let round = 0; round < 5; round += 1) {
