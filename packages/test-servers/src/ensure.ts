@@ -33,17 +33,23 @@ export interface ProvidedBackend extends RunningBackend {
   startMs: number;
 }
 
+/** Undefined when a Docker engine answers `docker info`, else why not. */
 async function dockerAnswers(): Promise<string | undefined> {
+  // env passed explicitly: under jest, process.env is the test's own copy, which child processes do not inherit.
   const { execFile } = await import('node:child_process');
   return new Promise((resolve) => {
-    execFile('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 5_000 }, (error, stdout, stderr) =>
-      resolve(
-        error
-          ? String(stderr || error.message)
-              .trim()
-              .split('\n')[0] || 'failed'
-          : undefined,
-      ),
+    execFile(
+      'docker',
+      ['info', '--format', '{{.ServerVersion}}'],
+      { timeout: 5_000, env: process.env },
+      (error, _stdout, stderr) =>
+        resolve(
+          error
+            ? String(stderr || error.message)
+                .trim()
+                .split('\n')[0] || 'failed'
+            : undefined,
+        ),
     );
   });
 }
