@@ -50,6 +50,12 @@ export function loadTestcontainers(): Promise<Testcontainers> {
   loaded ??= (async () => {
     checkNodeVersion();
     process.env.TESTCONTAINERS_RYUK_DISABLED ??= 'true';
+    // Ports are published on 127.0.0.1, so that is where the engine's containers are reached. Without this,
+    // testcontainers running inside a container itself (a /.dockerenv file, as on CI machines) picks the bridge
+    // gateway as the host and waits forever on ports that do not listen there. A remote engine (DOCKER_HOST=tcp://)
+    // is left to testcontainers, though ports published on its loopback are then out of reach (docs/testing.md).
+    const dockerHost = process.env.DOCKER_HOST ?? '';
+    if (dockerHost === '' || dockerHost.startsWith('unix://')) process.env.TESTCONTAINERS_HOST_OVERRIDE ??= HOST;
     const testcontainers = await import('testcontainers');
     await removeLeftovers(testcontainers);
     return testcontainers;
@@ -78,7 +84,12 @@ function ownerIsGone(owner: string | undefined): boolean {
   }
 }
 
-async function removeLeftovers({ getContainerRuntimeClient }: Testcontainers): Promise<void> {
+/**
+ * Removes containers and networks that carry the harness's label but whose owner process on this machine is gone (a
+ * run that was killed before its teardown). Those of live processes, this one included, are left alone, so parallel
+ * runs do not remove each other's containers. Runs once per process, when testcontainers is first loaded.
+ */
+export async function removeLeftovers({ getContainerRuntimeClient }: Testcontainers): Promise<void> {
   const client = await getContainerRuntimeClient();
   const docker = client.container.dockerode;
   const filters = JSON.stringify({ label: [`${HARNESS_LABEL}=true`] });
