@@ -106,8 +106,12 @@ for backend in "${backends[@]}"; do
   fi
   log "building $tag"
   # --network host: the build reaches deb.debian.org through the host's own network (builds need no bridge).
-  docker build --quiet --network host --build-arg "BASE=$BASE_IMAGE" --label "oauth-store.recipe=$hash" \
-    -t "$tag" "$build_dir" >/dev/null
+  # Output only on failure (the legacy builder also prints a deprecation notice on every build).
+  if ! output="$(docker build --quiet --network host --build-arg "BASE=$BASE_IMAGE" \
+    --label "oauth-store.recipe=$hash" -t "$tag" "$build_dir" 2>&1)"; then
+    echo "$output" >&2
+    exit 1
+  fi
   [ "$build_dir" = "$context" ] || rm -rf "$build_dir"
   log "built $tag"
 done
