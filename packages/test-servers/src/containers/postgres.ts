@@ -17,7 +17,7 @@ import {
  */
 export async function startPostgresContainer(): Promise<RunningBackend> {
   // First: it checks the Node version before the module (which loads testcontainers) can fail obscurely.
-  await loadTestcontainers();
+  const { Wait } = await loadTestcontainers();
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const image = containerImage('postgres');
   return inOwnNetwork('postgres', async (networkName) => {
@@ -28,7 +28,12 @@ export async function startPostgresContainer(): Promise<RunningBackend> {
         .withPassword('test')
         .withCommand(['postgres', '-c', 'fsync=off', '-c', 'max_connections=200'])
         .withNetworkMode(networkName)
-        .withLabels(harnessLabels('postgres')),
+        .withLabels(harnessLabels('postgres'))
+        // The module's health check (pg_isready over TCP inside the container) alone: the module also waits for the
+        // listening ports, which polls with three `docker exec`s at a time, and on a busy 2-core machine those execs
+        // slowed the server's own start by seconds. (Docker's port proxy accepts on the host before the server
+        // listens, so a host-side port check would prove nothing anyway.)
+        .withWaitStrategy(Wait.forHealthCheck()),
     ).start();
     trackContainer(container);
     const port = container.getPort();
