@@ -79,7 +79,7 @@ export async function ensureBackend(name: string): Promise<ProvidedBackend> {
     if (given) {
       const backend = {
         env: { [provider.envVar]: given },
-        description: `from ${provider.envVar}`,
+        description: `${name} from ${provider.envVar}`,
         stop: async () => {},
       };
       return served(backend, 'env');
