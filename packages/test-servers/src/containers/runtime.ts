@@ -124,7 +124,15 @@ export async function createHarnessNetwork(backend: string): Promise<HarnessNetw
     CheckDuplicate: true,
     Labels: harnessLabels(backend),
   });
-  return { name, remove: () => network.remove() };
+  liveNetworks.add(name);
+  installExitHook();
+  return {
+    name,
+    remove: async () => {
+      await network.remove();
+      liveNetworks.delete(name);
+    },
+  };
 }
 
 /**
@@ -173,24 +181,34 @@ export function publishOnLoopback<T extends GenericContainer>(container: T): T {
 }
 
 const running = new Map<string, StartedTestContainer>();
+const liveNetworks = new Set<string>();
 let exitHookInstalled = false;
 
 /**
- * Remembers a started container until it is stopped. If the process exits first (a crash, `process.exit`), the exit
- * hook removes what is left with the `docker` CLI, synchronously, as exit hooks must.
+ * If the process exits before teardown (a crash, `process.exit`), removes the containers and networks it still has
+ * with the `docker` CLI, synchronously, as exit hooks must. A killed process cannot run it: the next process's
+ * leftover sweep removes those.
  */
-export function trackContainer(container: StartedTestContainer): void {
-  running.set(container.getId(), container);
+function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    if (running.size === 0) return;
-    try {
-      execFileSync('docker', ['rm', '-f', '-v', ...running.keys()], { stdio: 'ignore', timeout: 10_000 });
-    } catch {
-      // No CLI or no engine: the next run's leftover sweep removes them.
-    }
+    const docker = (args: string[]) => {
+      try {
+        execFileSync('docker', args, { stdio: 'ignore', timeout: 10_000 });
+      } catch {
+        // No CLI or no engine: the next run's leftover sweep removes them.
+      }
+    };
+    if (running.size > 0) docker(['rm', '-f', '-v', ...running.keys()]);
+    if (liveNetworks.size > 0) docker(['network', 'rm', ...liveNetworks]);
   });
+}
+
+/** Remembers a started container until {@link stopContainer} removes it (see the exit hook above). */
+export function trackContainer(container: StartedTestContainer): void {
+  running.set(container.getId(), container);
+  installExitHook();
 }
 
 /** Stops and removes a container the harness started (no grace period: test data is throwaway). */

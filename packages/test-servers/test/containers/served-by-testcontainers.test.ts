@@ -2,9 +2,10 @@
 // Docker engine: scripts/ci-testcontainers.sh). Each backend must be served by a container, never by a fallback; the
 // container must carry the harness's labels, sit on a network the harness created, publish on 127.0.0.1 only, answer
 // on its published port, and be gone (with its network) after stop().
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { hostname } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import {
   answersListTables,
@@ -113,6 +114,59 @@ describe('the testcontainers way', () => {
       START_TIMEOUT_MS,
     );
   }
+
+  /** Runs fixtures/start-and-exit.ts in a child process and resolves with its pid once its container runs. */
+  function startChild(mode: 'exit' | 'wait') {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', fileURLToPath(new URL('./fixtures/start-and-exit.ts', import.meta.url)), 'redis', mode],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, CI_QUIET: '1', NODE_OPTIONS: '' } },
+    );
+    const started = new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        out += chunk;
+        const match = /started (\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      child.once('exit', (code, signal) =>
+        reject(new Error(`child exited (${signal ?? code}) before starting: ${out}`)),
+      );
+    });
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    return { child, started, exited };
+  }
+
+  const ownedBy = (pid: number) => JSON.stringify({ label: [`${OWNER_LABEL}=${hostname()}:${pid}`] });
+
+  it(
+    'a process that exits without teardown removes its containers and networks on the way out',
+    async () => {
+      const { started, exited } = startChild('exit');
+      const pid = await started;
+      await exited;
+      expect(await docker.listContainers({ all: true, filters: ownedBy(pid) })).toEqual([]);
+      expect(await docker.listNetworks({ filters: ownedBy(pid) })).toEqual([]);
+    },
+    START_TIMEOUT_MS,
+  );
+
+  it(
+    'the containers of a killed process are removed by the next sweep',
+    async () => {
+      const { child, started, exited } = startChild('wait');
+      const pid = await started;
+      child.kill('SIGKILL');
+      await exited;
+      // No exit hook ran: the container and its network are still there ...
+      expect(await docker.listContainers({ all: true, filters: ownedBy(pid) })).toHaveLength(1);
+      await removeLeftovers(testcontainers);
+      // ... until a harness process sweeps leftovers of owners that are gone.
+      expect(await docker.listContainers({ all: true, filters: ownedBy(pid) })).toEqual([]);
+      expect(await docker.listNetworks({ filters: ownedBy(pid) })).toEqual([]);
+    },
+    START_TIMEOUT_MS,
+  );
 
   it("removes a dead run's leftovers and keeps those of live processes", async () => {
     // A pid that surely belonged to a process that has exited.
