@@ -1,0 +1,7 @@
+export * from './address-policy';
+export * from './cache-policy';
+export * from './client-id-url';
+export * from './errors';
+export * from './events';
+export * from './resolver';
+export * from './validate-document';
