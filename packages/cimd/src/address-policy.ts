@@ -1,4 +1,5 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
+import { ConfigurationError } from '@oauth-store/core';
 
 /**
  * Address ranges a client metadata document must never be fetched from: an attacker picks the client_id, so without
@@ -116,7 +117,11 @@ export class AddressPolicy {
       for (const entry of options.allowedAddresses) {
         const [address = '', prefixText] = entry.split('/');
         const family = isIP(address);
-        if (family === 0) throw new TypeError(`allowedAddresses: "${entry}" is not an IP address or CIDR range.`);
+        if (family === 0) {
+          throw new ConfigurationError(`allowedAddresses: "${entry}" is not an IP address or CIDR range.`, {
+            source: 'cimd',
+          });
+        }
         const type = family === 4 ? 'ipv4' : 'ipv6';
         if (prefixText === undefined) list.addAddress(address, type);
         else list.addSubnet(address, Number(prefixText), type);
