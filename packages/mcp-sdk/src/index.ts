@@ -1,4 +1,11 @@
 export {
+  advertiseCimd,
+  type CimdClientsStore,
+  type CimdClientsStoreOptions,
+  createCimdClientsStore,
+  type McpSdkLine,
+} from './cimd';
+export {
   type CredentialScope,
   createOAuthClientPersistence,
   type OAuthClientPersistence,
