@@ -27,7 +27,7 @@ export function formatDoctorReport(report: DoctorReport): string {
     lines.push('');
   }
   lines.push(
-    `${report.findings.length} finding(s). See docs/troubleshooting-client-not-registered.md (a section per finding id).`,
+    `${report.findings.length} finding(s). See https://github.com/oauth-store/oauth-store/blob/main/docs/troubleshooting-client-not-registered.md (a section per finding id).`,
   );
   return lines.join('\n');
 }
