@@ -2,8 +2,11 @@
 // (each with its own Redis connection, as two processes would have), a client metadata document served on loopback,
 // the client authorizing on one instance and exchanging its code on the other.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ByteStore } from '@oauth-store/core';
 import { createRedisStore } from '@oauth-store/redis';
@@ -63,6 +66,15 @@ export function describeCimdFlow(line: string, load: () => Promise<typeof create
       documents.set(path, document);
       return `${documentOrigin}${path}`;
     }
+
+    it('the README shows the example file verbatim', () => {
+      const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+      const readme = readFileSync(join(root, 'README.md'), 'utf8');
+      const marker = '<!-- example: test/fixtures/readme-cimd-server.ts -->';
+      const block = /```ts\n([\s\S]*?)```/.exec(readme.slice(readme.indexOf(marker)))?.[1];
+      expect(readme.includes(marker)).toBe(true);
+      expect(block).toBe(readFileSync(join(root, 'test', 'fixtures', 'readme-cimd-server.ts'), 'utf8'));
+    });
 
     it('advertises client_id_metadata_document_supported on every instance', async () => {
       for (const instance of [first, second]) {
