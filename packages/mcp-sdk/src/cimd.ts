@@ -1,5 +1,4 @@
-import { type CimdClientResolver, isCimdResolutionError } from '@oauth-store/cimd';
-import { ConfigurationError, type OAuthClientInformationFull } from '@oauth-store/core';
+import { ConfigurationError, isOAuthStoreError, type OAuthClientInformationFull } from '@oauth-store/core';
 import { type ClientsSource, toClientStore } from './clients-store';
 
 /**
@@ -8,10 +7,33 @@ import { type ClientsSource, toClientStore } from './clients-store';
  */
 export type McpSdkLine = 'v1' | 'v2';
 
+/**
+ * What the bridge needs of `@oauth-store/cimd`'s `CimdClientResolver`. Structural, so this bridge does not depend on
+ * another bridge (the layering rule: bridges take any store and import only core).
+ */
+export interface DocumentClientResolver {
+  /** True when the id is resolved as a metadata document URL. */
+  isDocumentClientId(clientId: string): boolean;
+  /** The validated document; rejects with a `CimdResolutionError` when it cannot be accepted. */
+  resolveDocument(clientId: string): Promise<OAuthClientInformationFull>;
+}
+
+/** The brand `@oauth-store/cimd` puts on its `CimdResolutionError` (`Symbol.for`, so every copy agrees). */
+const CIMD_ERROR_BRAND = Symbol.for('@oauth-store/cimd.error');
+
+/** A refused document, as `@oauth-store/cimd` reports it: its `description` is safe to send to the client. */
+function refusalDescription(error: unknown): string | undefined {
+  if (!isOAuthStoreError(error) || (error as { [CIMD_ERROR_BRAND]?: unknown })[CIMD_ERROR_BRAND] !== true) {
+    return undefined;
+  }
+  const { description } = error as { description?: unknown };
+  return typeof description === 'string' ? description : 'the client metadata document could not be accepted.';
+}
+
 /** Options of {@link createCimdClientsStore}. */
 export interface CimdClientsStoreOptions {
-  /** Resolves metadata-document client_ids (and, if it was given `clients`, registered ones too). */
-  resolver: CimdClientResolver;
+  /** Resolves metadata-document client_ids: a `CimdClientResolver` from `@oauth-store/cimd`. */
+  resolver: DocumentClientResolver;
   /**
    * Registered (DCR) clients: looked up for every client_id that is not a document URL, and where `/register` stores
    * new ones. Omit to accept metadata-document clients only (no `/register` endpoint is then mounted).
@@ -72,7 +94,7 @@ function invalidClientError(sdk: McpSdkLine | undefined): Promise<InvalidClientE
  * provider.clientsStore = createCimdClientsStore({ resolver, clients });
  */
 export function createCimdClientsStore(options: CimdClientsStoreOptions): CimdClientsStore {
-  if (!options || typeof options !== 'object' || typeof options.resolver?.getClient !== 'function') {
+  if (!options || typeof options !== 'object' || typeof options.resolver?.resolveDocument !== 'function') {
     throw new ConfigurationError('createCimdClientsStore needs { resolver: new CimdClientResolver(...) }.', {
       source: 'mcp-sdk',
     });
@@ -85,9 +107,10 @@ export function createCimdClientsStore(options: CimdClientsStoreOptions): CimdCl
       try {
         return await resolver.resolveDocument(clientId);
       } catch (error) {
-        if (!isCimdResolutionError(error)) throw error;
+        const description = refusalDescription(error);
+        if (description === undefined) throw error;
         const InvalidClientError = await invalidClientError(sdk);
-        throw new InvalidClientError(error.description);
+        throw new InvalidClientError(description);
       }
     },
   };

@@ -3,6 +3,7 @@ export {
   type CimdClientsStore,
   type CimdClientsStoreOptions,
   createCimdClientsStore,
+  type DocumentClientResolver,
   type McpSdkLine,
 } from './cimd';
 export {
