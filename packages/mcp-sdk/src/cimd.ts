@@ -61,13 +61,30 @@ type InvalidClientErrorClass = new (message: string) => Error;
 
 const loaded = new Map<McpSdkLine | 'auto', Promise<InvalidClientErrorClass>>();
 
-/** The installed SDK's `InvalidClientError`, imported lazily (both SDKs are optional peers). */
+/**
+ * Loads an SDK module the way the application loaded its router: `require` in the CommonJS build (the app's CommonJS
+ * copy of the SDK), `import()` in the ES module build (its ES module copy). The SDKs ship both builds, and their
+ * handlers recognise only errors of their own copy's classes (the dual-package hazard).
+ */
+async function loadModule(id: string): Promise<{ InvalidClientError?: unknown }> {
+  if (typeof module === 'object' && module !== null && typeof require === 'function') {
+    return require(id) as { InvalidClientError?: unknown };
+  }
+  return (await import(id)) as { InvalidClientError?: unknown };
+}
+
+/** The installed SDK's `InvalidClientError`, loaded lazily (both SDKs are optional peers). */
 function invalidClientError(sdk: McpSdkLine | undefined): Promise<InvalidClientErrorClass> {
   const line = sdk ?? 'auto';
   let pending = loaded.get(line);
   if (!pending) {
-    const v2 = async () => (await import('@modelcontextprotocol/server-legacy/auth')).InvalidClientError;
-    const v1 = async () => (await import('@modelcontextprotocol/sdk/server/auth/errors.js')).InvalidClientError;
+    const load = async (id: string) => {
+      const { InvalidClientError } = await loadModule(id);
+      if (typeof InvalidClientError !== 'function') throw new Error('no InvalidClientError export');
+      return InvalidClientError as InvalidClientErrorClass;
+    };
+    const v2 = () => load('@modelcontextprotocol/server-legacy/auth');
+    const v1 = () => load('@modelcontextprotocol/sdk/server/auth/errors.js');
     pending = (line === 'v1' ? v1() : line === 'v2' ? v2() : v2().catch(() => v1())).catch((error: unknown) => {
       loaded.delete(line);
       throw new ConfigurationError(
