@@ -76,10 +76,10 @@ describe(`${PROCESSES} processes resolve the same cold document at once`, () => 
     'over %s: exactly one HTTP fetch, every process gets the client',
     async (backend) => {
       const path = `/fleet/${backend}-${randomBytes(4).toString('hex')}.json`;
-      // A slow host (300 ms) so every process misses while the one fetch is in flight.
+      // A slow host (1.5 s) so every process misses while the one fetch is in flight.
       const url = server.serve(path, {
         body: (u) => documentFor(u),
-        delayMs: 300,
+        delayMs: 1500,
         headers: { 'cache-control': 'max-age=600' },
       });
       const results = await runFleet({
