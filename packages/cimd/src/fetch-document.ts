@@ -18,7 +18,12 @@ export interface FetchSettings {
   /** Extra trust for the document host's TLS certificate (a private CA in tests or on an internal network). */
   tls?: Pick<SecureContextOptions, 'ca'>;
   userAgent: string;
+  /** Resolves a host name to its addresses; default `dns.lookup(host, { all: true })` (the system resolver). */
+  resolveHost?: HostResolver;
 }
+
+/** Resolves a host name to every address it has (see `CimdResolverOptions.resolveHost`). */
+export type HostResolver = (hostname: string) => Promise<Array<{ address: string; family: number }>>;
 
 /** A fetch outcome: a new document, or "not modified" for a revalidation. */
 export type FetchOutcome =
@@ -42,13 +47,17 @@ function headerText(message: IncomingMessage, name: string): string | undefined 
  * the host: a name that answers with both a public and a private address is a rebinding attempt). Returns the address
  * the connection will be pinned to.
  */
-async function pinnedAddress(url: URL, policy: AddressPolicy): Promise<{ address: string; family: 4 | 6 }> {
+async function pinnedAddress(
+  url: URL,
+  policy: AddressPolicy,
+  resolveHost: HostResolver | undefined,
+): Promise<{ address: string; family: 4 | 6 }> {
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: Array<{ address: string; family: number }>;
   if (isIP(host)) addresses = [{ address: host, family: isIP(host) }];
   else {
     try {
-      addresses = await dnsLookup(host, { all: true, verbatim: true });
+      addresses = resolveHost ? await resolveHost(host) : await dnsLookup(host, { all: true, verbatim: true });
     } catch (error) {
       throw new CimdResolutionError('unreachable', 'the client metadata document host name does not resolve.', {
         cause: { code: (error as { code?: string }).code },
@@ -72,7 +81,7 @@ async function exchange(
   etag: string | undefined,
   signal: AbortSignal,
 ): Promise<{ response: IncomingMessage; body: () => Promise<Buffer> }> {
-  const pinned = await pinnedAddress(url, settings.policy);
+  const pinned = await pinnedAddress(url, settings.policy, settings.resolveHost);
   // Connect to the checked address only, whatever a second DNS answer would say.
   const lookup: LookupFunction = (_hostname, options, callback) => {
     if ((options as { all?: boolean }).all) {

@@ -13,7 +13,7 @@ import { type CacheRecord, decodeCacheRecord, documentKey, encodeCacheRecord, lo
 import { looksLikeDocumentUrl, parseClientIdUrl } from './client-id-url';
 import { CimdResolutionError, isTransientReason } from './errors';
 import type { CimdEvent, CimdEventListener } from './events';
-import { type FetchSettings, fetchDocument } from './fetch-document';
+import { type FetchSettings, fetchDocument, type HostResolver } from './fetch-document';
 import { validateDocument } from './validate-document';
 
 /** Options of {@link CimdClientResolver}. Every duration is in milliseconds. */
@@ -50,6 +50,11 @@ export interface CimdResolverOptions extends AddressPolicyOptions {
   allowHttp?: boolean;
   /** Extra trust for document hosts' TLS certificates (a private CA). Default: Node's CA list. */
   tls?: FetchSettings['tls'];
+  /**
+   * Resolves a document host name to all its addresses (each is checked; the connection is pinned to the first).
+   * Default: the system resolver (`dns.lookup` with `all: true`). For a custom resolver, or tests.
+   */
+  resolveHost?: HostResolver;
   /** User-Agent of document requests. Default `oauth-store-cimd`. */
   userAgent?: string;
   /** Metrics and logging hook; see {@link CimdEvent}. */
@@ -113,6 +118,7 @@ export class CimdClientResolver {
       allowHttp: this.#allowHttp,
       ...(options.tls ? { tls: options.tls } : {}),
       userAgent: options.userAgent ?? 'oauth-store-cimd',
+      ...(options.resolveHost ? { resolveHost: options.resolveHost } : {}),
     };
     const minMs = positive('minTtlMs', options.minTtlMs, 5 * 60_000);
     const maxMs = positive('maxTtlMs', options.maxTtlMs, 24 * 3_600_000);
