@@ -79,7 +79,7 @@ describe.each(['url', 'node-redis', 'ioredis'] as Kind[])('outages via %s', (kin
       cleanup.push(() => client.close());
       store = await createRedisStore({ client, commandTimeoutMs: TIMEOUT_MS });
     } else {
-      const client = new Redis(server.url);
+      const client = new Redis(server.url, { autoResendUnfulfilledCommands: false });
       client.on('error', () => {});
       cleanup.push(async () => client.disconnect());
       store = await createRedisStore({ client, commandTimeoutMs: TIMEOUT_MS });
