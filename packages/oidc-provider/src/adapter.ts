@@ -3,6 +3,7 @@ import { type ByteStore, ConfigurationError, InvalidValueError, type SetOptions 
 import { OidcCollections } from './collections';
 import { ConsumeRefusedError } from './consume-error';
 import { type OidcAdapterOptions, resolveOidcAdapterOptions } from './options';
+import { toStorablePayload } from './payload-json';
 import { decodeStoredRecord, encodeStoredRecord, newRevision, remainingTtl, type StoredRecord } from './record';
 import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from './types';
 
@@ -26,6 +27,14 @@ const GRANTABLE = new Set([
 ]);
 
 /**
+ * Grant sources that oidc-provider answers `expired_token` for once they have expired (RFC 8628 §3.5 device codes,
+ * CIBA requests, OpenID4VCI pre-authorized codes): it can only do so if it still finds them, so their records are
+ * kept for `expiredRetentionSeconds` after they expire (oidc-provider itself refuses an expired record for anything
+ * else, it reads `exp` from the payload).
+ */
+const KEPT_AFTER_EXPIRY = new Set(['DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+
+/**
  * The key of a grant-index entry: a hash of `<Model>:<id>`, because token ids are the tokens themselves and the key
  * names of a listed collection cannot be hidden by the envelope's key hashing. The entry itself is the value
  * (encrypted when the store is envelope-encrypted).
@@ -39,6 +48,8 @@ interface Shared {
   store: ByteStore;
   collections: OidcCollections;
   clockToleranceMs: number;
+  expiredRetentionMs: number;
+  revokeGrantOnReuse: boolean;
   /** Revocations in flight, by grant id: oidc-provider revokes one grant through every model at once. */
   revoking: Map<string, Promise<void>>;
 }
@@ -66,6 +77,8 @@ export function createOidcAdapter(store: ByteStore, options?: OidcAdapterOptions
     store,
     collections: new OidcCollections(resolved.prefix, store.capabilities.maxCollectionBytes),
     clockToleranceMs: resolved.clockToleranceMs,
+    expiredRetentionMs: resolved.expiredRetentionMs,
+    revokeGrantOnReuse: resolved.revokeGrantOnReuse,
     revoking: new Map(),
   };
   const adapters = new Map<string, OidcAdapter>();
@@ -96,12 +109,13 @@ class StoreOidcAdapter implements OidcAdapter {
     this.#records = shared.collections.records(model);
   }
 
-  async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {
-    if (!payload || typeof payload !== 'object' || Array.isArray(payload)) {
+  async upsert(id: string, given: OidcAdapterPayload, expiresIn?: number): Promise<void> {
+    if (!given || typeof given !== 'object' || Array.isArray(given)) {
       throw new InvalidValueError(`upsert of a ${this.#model} needs a payload object.`, { source: SOURCE });
     }
+    const payload = toStorablePayload(given) as OidcAdapterPayload;
     const ttlMs = this.#ttlMs(expiresIn);
-    const options: SetOptions = ttlMs === undefined ? {} : { ttlMs };
+    const options: SetOptions = ttlMs === undefined ? {} : { ttlMs: ttlMs + this.#retentionMs() };
     const { store, collections } = this.#shared;
     // Lookups first, then the record: a crash in between leaves a lookup pointing nowhere (harmless, it is checked
     // on read), never a token that revokeByGrantId cannot find.
@@ -143,17 +157,21 @@ class StoreOidcAdapter implements OidcAdapter {
   /**
    * Claims the record with a conditional create of its revision id (exactly one caller wins, across processes),
    * then rewrites the record with `consumed` set, keeping its remaining lifetime. A loser, or a record already
-   * consumed or gone, gets {@link ConsumeRefusedError} (answered as `invalid_grant`).
+   * consumed or gone, gets {@link ConsumeRefusedError} (answered as `invalid_grant`); a loser of a record that
+   * belongs to a grant also revokes the grant, as oidc-provider would had it seen `consumed` (see
+   * `revokeGrantOnReuse`).
    *
    * Between the claim and the rewrite, `find` still shows the record unconsumed; any other `consume` in that window
-   * loses the claim. If the process dies in between, the record stays unconsumed-looking but can never be consumed
-   * again: a later redemption fails with `invalid_grant` (oidc-provider does not then revoke the grant, which it
-   * does when it sees `consumed` itself).
+   * loses the claim (and revokes the grant). If the process dies in between, the record stays unconsumed-looking but
+   * can never be consumed again: a later redemption loses the claim, so it is refused and revokes the grant.
    */
   async consume(id: string): Promise<void> {
     const record = await this.#read(id);
     if (!record) throw new ConsumeRefusedError(this.#model, false);
-    if (record.payload.consumed) throw new ConsumeRefusedError(this.#model, true);
+    if (record.payload.consumed) {
+      await this.#reused(record);
+      throw new ConsumeRefusedError(this.#model, true);
+    }
     const ttl = remainingTtl(record);
     if (!ttl) throw new ConsumeRefusedError(this.#model, false);
     const { store, collections } = this.#shared;
@@ -161,7 +179,11 @@ class StoreOidcAdapter implements OidcAdapter {
       ...ttl,
       onlyIfAbsent: true,
     });
-    if (!claimed) throw new ConsumeRefusedError(this.#model, true);
+    if (!claimed) {
+      // Another request consumed it between oidc-provider's read and this claim: a concurrent reuse.
+      await this.#reused(record);
+      throw new ConsumeRefusedError(this.#model, true);
+    }
     const consumed: StoredRecord = {
       ...record,
       payload: { ...record.payload, consumed: Math.floor(Date.now() / 1000) },
@@ -169,7 +191,23 @@ class StoreOidcAdapter implements OidcAdapter {
     // A destroy or revocation between the read and this write brings the record back, marked consumed: it can
     // never be used again, and it expires with its original lifetime.
     const still = remainingTtl(record);
-    if (still) await store.set(this.#records, id, encodeStoredRecord(consumed), still);
+    if (still) {
+      const rewrite = still.ttlMs === undefined ? {} : { ttlMs: still.ttlMs + this.#retentionMs() };
+      await store.set(this.#records, id, encodeStoredRecord(consumed), rewrite);
+    }
+  }
+
+  /**
+   * What oidc-provider does when it sees `consumed` itself (RFC 9700 §4.14.2 for refresh tokens, RFC 6749 §4.1.2 for
+   * codes): the request that lost the race never sees it (it read the record before the winner consumed it), so the
+   * adapter revokes the grant in its place: every token of the grant, and the Grant itself, which oidc-provider
+   * checks on every use, so tokens the winner issues after this revocation are refused too.
+   */
+  async #reused(record: StoredRecord): Promise<void> {
+    const { grantId } = record.payload;
+    if (!this.#shared.revokeGrantOnReuse || !GRANTABLE.has(this.#model)) return;
+    if (typeof grantId !== 'string' || grantId.length === 0) return;
+    await Promise.all([this.revokeByGrantId(grantId), new StoreOidcAdapter('Grant', this.#shared).destroy(grantId)]);
   }
 
   async destroy(id: string): Promise<void> {
@@ -251,6 +289,11 @@ class StoreOidcAdapter implements OidcAdapter {
   async #findVia(lookup: string, key: string): Promise<OidcAdapterPayload | undefined> {
     const target = await this.#shared.store.get(lookup, key);
     return target ? this.find(decoder.decode(target)) : undefined;
+  }
+
+  /** Extra store lifetime of this model's records after they expire (see {@link KEPT_AFTER_EXPIRY}). */
+  #retentionMs(): number {
+    return KEPT_AFTER_EXPIRY.has(this.#model) ? this.#shared.expiredRetentionMs : 0;
   }
 
   #grantEntry(id: string): string {

@@ -98,6 +98,26 @@ describe.each(BACKENDS)('oidc adapter on %s', (backend) => {
     }
   });
 
+  it('a consume that loses to a concurrent one revokes the grant: its tokens and the Grant itself', async () => {
+    const adapters = stores.map((store) => createOidcAdapter(store, { prefix }));
+    const grantId = `reuse-grant-${backend}`;
+    const first = adapters[0] as OidcAdapterFactory;
+    await first('Grant').upsert(grantId, { kind: 'Grant', accountId: 'alice' }, 60);
+    await first('RefreshToken').upsert('reuse-rt', { kind: 'RefreshToken', grantId }, 60);
+    await first('AccessToken').upsert('reuse-at', { kind: 'AccessToken', grantId }, 60);
+    const results = await Promise.allSettled(adapters.map((factory) => factory('RefreshToken').consume('reuse-rt')));
+    expect(results.filter((result) => result.status === 'fulfilled')).toHaveLength(1);
+    expect(await first('Grant').find(grantId)).toBeUndefined();
+    expect(await first('AccessToken').find('reuse-at')).toBeUndefined();
+    // Without a grant id, or with revokeGrantOnReuse off, a lost consume revokes nothing.
+    const keep = createOidcAdapter(stores[1] as ByteStore, { prefix, revokeGrantOnReuse: false });
+    await first('Grant').upsert('kept-grant', { kind: 'Grant' }, 60);
+    await first('RefreshToken').upsert('kept-rt', { kind: 'RefreshToken', grantId: 'kept-grant' }, 60);
+    await first('RefreshToken').consume('kept-rt');
+    await expect(keep('RefreshToken').consume('kept-rt')).rejects.toBeInstanceOf(ConsumeRefusedError);
+    expect(await first('Grant').find('kept-grant')).toBeDefined();
+  });
+
   it('a re-upserted record is a new life: it can be consumed again', async () => {
     const code = one('DeviceCode');
     await code.upsert('dc-1', { kind: 'DeviceCode' }, 60);
@@ -195,6 +215,83 @@ describe('createOidcAdapter configuration', () => {
     expect(await adapter.find('t')).toBeDefined();
     now += 1_001;
     expect(await adapter.find('t')).toBeUndefined();
+  });
+
+  it('accepts payloads wherever JSON.stringify would (toJSON, class instances), and round-trips Date and URL', async () => {
+    const adapter = createOidcAdapter(new MemoryStore())('Interaction');
+    class Claims {
+      readonly sub = 'alice';
+      readonly hidden = undefined;
+      method() {}
+    }
+    const keyed: string[] = [];
+    const payload = {
+      kind: 'Interaction',
+      when: new Date('2026-12-01T00:00:00.000Z'),
+      resource: new URL('https://mcp.example/a?b=1'),
+      claims: new Claims(),
+      money: {
+        toJSON: (key: string) => {
+          keyed.push(key);
+          return '12.50';
+        },
+      },
+      nested: [{ toJSON: () => ({ deep: new Date(0) }) }, undefined, () => 1],
+      boxed: new String('text'),
+      infinite: Number.POSITIVE_INFINITY,
+      dropped: undefined,
+    };
+    await adapter.upsert('i-1', payload as never, 60);
+    const found = await adapter.find('i-1');
+    expect(found?.when).toEqual(payload.when);
+    expect(found?.when).toBeInstanceOf(Date);
+    expect(found?.resource).toBeInstanceOf(URL);
+    expect(String(found?.resource)).toBe('https://mcp.example/a?b=1');
+    expect(found?.claims).toEqual({ sub: 'alice' });
+    expect(found?.money).toBe('12.50');
+    expect(keyed).toEqual(['money']);
+    expect(found?.nested).toEqual([{ deep: new Date(0) }, null, null]);
+    expect(found?.boxed).toBe('text');
+    expect(found?.infinite).toBeNull();
+    expect(Object.hasOwn(found ?? {}, 'dropped')).toBe(false);
+  });
+
+  it('refuses what JSON.stringify refuses (BigInt, cycles) with a typed error and writes nothing', async () => {
+    const store = new MemoryStore();
+    const adapter = createOidcAdapter(store)('Interaction');
+    await expect(adapter.upsert('big', { kind: 'Interaction', n: 10n } as never, 60)).rejects.toMatchObject({
+      code: 'invalid_value',
+    });
+    const cyclic: Record<string, unknown> = { kind: 'Interaction' };
+    cyclic.self = { back: cyclic };
+    await expect(adapter.upsert('cyclic', cyclic, 60)).rejects.toMatchObject({ code: 'invalid_value' });
+    expect(await adapter.find('big')).toBeUndefined();
+    expect(await adapter.find('cyclic')).toBeUndefined();
+  });
+
+  it('keeps an expired device code findable (not consumable) for expiredRetentionSeconds, then drops it', async () => {
+    let now = 1_000_000;
+    const store = new MemoryStore({ now: () => now });
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      const factory = createOidcAdapter(store, { expiredRetentionSeconds: 30 });
+      const exp = Math.floor(now / 1000) + 10;
+      await factory('DeviceCode').upsert('dc', { kind: 'DeviceCode', exp, userCode: 'ABCD' }, 10);
+      await factory('AccessToken').upsert('at', { kind: 'AccessToken', exp }, 10);
+      now += 11_000;
+      expect((await factory('DeviceCode').find('dc'))?.exp).toBe(exp);
+      expect((await factory('DeviceCode').findByUserCode('ABCD'))?.exp).toBe(exp);
+      expect(await factory('AccessToken').find('at')).toBeUndefined();
+      await expect(factory('DeviceCode').consume('dc')).rejects.toBeInstanceOf(ConsumeRefusedError);
+      now += 30_000;
+      expect(await factory('DeviceCode').find('dc')).toBeUndefined();
+      expect(() => createOidcAdapter(store, { expiredRetentionSeconds: -1 })).toThrow(
+        expect.objectContaining({ code: 'configuration' }),
+      );
+    } finally {
+      Date.now = realNow;
+    }
   });
 
   it('rejects a non-finite expiresIn with a typed error', async () => {
