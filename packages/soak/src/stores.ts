@@ -98,7 +98,9 @@ export async function openAdapter(target: BackendTarget, timeoutMs: number): Pro
  * Loads a backend's adapter into the module cache (seconds of work on a busy machine), so a worker can do it before
  * it is given its target and a started worker is ready at once.
  */
-export async function preloadAdapter(kind: BackendTarget['kind']): Promise<void> {
+export async function preloadAdapter(kind: BackendTarget['kind'] | undefined): Promise<void> {
+  // No kind: not a worker (the parent imports worker.ts for its constants, which runs its main without a backend).
+  if (!kind) return;
   await loadDescriptor(registered(kind));
 }
 
