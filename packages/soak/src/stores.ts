@@ -79,11 +79,18 @@ export function errorCode(error: unknown): string {
   return `untyped:${error instanceof Error ? error.name : typeof error}`;
 }
 
+/**
+ * The registry entry of a soak backend. Soak variants of one adapter are named `<adapter>-<variant>` (`redis-cluster`
+ * is the redis adapter on a `redis+cluster://` string): workers boot knowing only that name.
+ */
 function registered(kind: string) {
-  const adapter = adapterNamed(kind);
+  const adapter = adapterNamed(kind) ?? adapterNamed(kind.split('-')[0] ?? kind);
   if (!adapter) throw new Error(`the adapter registry has no backend named ${kind}`);
   return adapter;
 }
+
+/** How long a worker keeps trying to open its store at start-up (an emulator's first answer can take seconds). */
+const OPEN_BUDGET_MS = 30_000;
 
 /**
  * Opens the bare adapter for a target through the adapter registry's descriptor, the way a deployment configured by
@@ -91,7 +98,17 @@ function registered(kind: string) {
  */
 export async function openAdapter(target: BackendTarget, timeoutMs: number): Promise<ByteStore> {
   const descriptor = await loadDescriptor(registered(target.kind));
-  return descriptor.open(target.url, { timeoutMs });
+  // Opening waits for the backend's first answer within the operation bound; under load (the Firestore emulator loads
+  // its protos on the first request) that can take longer, so start-up retries a failed open, which writes nothing.
+  const deadline = Date.now() + OPEN_BUDGET_MS;
+  for (;;) {
+    try {
+      return await descriptor.open(target.url, { timeoutMs });
+    } catch (error) {
+      if (errorCode(error) !== 'unavailable' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
 }
 
 /**
