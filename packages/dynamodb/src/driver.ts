@@ -126,7 +126,7 @@ export class DynamoDbDriver implements StoreDriver {
       await sendSingleAttempt(
         this.#client,
         new PutItemCommand({ TableName: this.#options.tableName, Item: item, ...conditionOf(condition, context) }),
-        context.signal,
+        context,
       );
       return true;
     } catch (error) {
@@ -244,7 +244,7 @@ export class DynamoDbDriver implements StoreDriver {
           },
           ReturnValues: returnOld ? 'ALL_OLD' : 'NONE',
         }),
-        context.signal,
+        context,
       );
       return Attributes ?? {};
     } catch (error) {

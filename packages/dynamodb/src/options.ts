@@ -28,7 +28,8 @@ export interface DynamoDbStoreOptions {
    */
   listShards?: number;
   /**
-   * Per-attempt HTTP timeout in milliseconds for the client the store creates (connection and response).
+   * Connection timeout, and per-attempt timeout of reads (which the SDK retries), in milliseconds, for the client the
+   * store creates. A write, delete or take has one attempt, which may use the operation's whole remaining `timeoutMs`.
    * Ignored when `client` is given or `clientConfig.requestHandler` is set. Default 3000.
    */
   requestTimeoutMs?: number;

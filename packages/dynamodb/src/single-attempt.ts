@@ -8,8 +8,8 @@
  * {@link sendSingleAttempt}, which adds a middleware to that one command, placed inside the SDK's retry middleware
  * (it runs once per attempt):
  *
- * - an attempt that failed in a way that proves nothing was applied (throttled, connection refused, host not found)
- *   passes its error through unchanged, so the SDK may still retry it: that is safe;
+ * - an attempt that failed in a way that proves nothing was applied (throttled, connection refused or never
+ *   established, host not found) passes its error through unchanged, so the SDK may still retry it: that is safe;
  * - any other failure is wrapped in {@link AttemptNotRetried}, an error the retry strategy classifies as a client
  *   error (no status, no code, no `cause`, no retryable trait), so it is not retried; the driver unwraps it;
  * - a further attempt after such a failure is refused outright, in case a custom retry strategy retries anyway.
@@ -40,15 +40,23 @@ const REFUSED_ERRORS = new Set([
 /** Node.js error codes for a request that never left this machine (no connection was made). */
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
+/**
+ * The SDK's HTTP handler's message for a connection that was never established (its connectionTimeout), in the wording
+ * of @smithy/node-http-handler 3 and 4. Only the shape of the message is read, never echoed.
+ */
+const NEVER_CONNECTED = /did not establish a connection|without establishing a connection/;
+
 /** True when `error` proves the request was not applied: DynamoDB throttled it, or it never reached DynamoDB. */
 export function provesNotApplied(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
-  const { name, code, $metadata } = error as {
+  const { name, code, message, $metadata } = error as {
     name?: unknown;
     code?: unknown;
+    message?: unknown;
     $metadata?: { httpStatusCode?: unknown };
   };
   if (typeof name === 'string' && REFUSED_ERRORS.has(name)) return true;
+  if (name === 'TimeoutError' && typeof message === 'string' && NEVER_CONNECTED.test(message)) return true;
   if ($metadata?.httpStatusCode === 429) return true;
   return typeof code === 'string' && NOT_SENT_CODES.has(code);
 }
@@ -82,6 +90,14 @@ interface RelativeStack {
   ): void;
 }
 
+/** What {@link sendSingleAttempt} needs of the runtime's operation context. */
+export interface AttemptContext {
+  /** Aborted at the operation's deadline. */
+  readonly signal: AbortSignal;
+  /** The operation's deadline, epoch ms. */
+  readonly deadline: number;
+}
+
 /**
  * Sends `command` so that the SDK sends it at most once unless a failed attempt provably was not applied.
  * Rejects with the attempt's own error (never the wrapper).
@@ -89,17 +105,17 @@ interface RelativeStack {
 export async function sendSingleAttempt(
   client: DynamoDBClient,
   command: PutItemCommand,
-  signal: AbortSignal,
+  context: AttemptContext,
 ): Promise<PutItemCommandOutput>;
 export async function sendSingleAttempt(
   client: DynamoDBClient,
   command: DeleteItemCommand,
-  signal: AbortSignal,
+  context: AttemptContext,
 ): Promise<DeleteItemCommandOutput>;
 export async function sendSingleAttempt(
   client: DynamoDBClient,
   command: PutItemCommand | DeleteItemCommand,
-  signal: AbortSignal,
+  context: AttemptContext,
 ): Promise<PutItemCommandOutput | DeleteItemCommandOutput> {
   (command.middlewareStack as unknown as RelativeStack).addRelativeTo(
     (next) => {
@@ -117,10 +133,13 @@ export async function sendSingleAttempt(
     },
     { relation: 'after', toMiddleware: 'retryMiddleware', name: MIDDLEWARE_NAME, override: true },
   );
+  // The one attempt may use the operation's whole remaining time: a shorter per-attempt timeout (the client's
+  // requestTimeout, meant for reads that are retried) would only turn a slow write into an unknown outcome.
+  const options = { abortSignal: context.signal, requestTimeout: Math.max(1, context.deadline - Date.now()) };
   try {
     return command instanceof DeleteItemCommand
-      ? await client.send(command, { abortSignal: signal })
-      : await client.send(command, { abortSignal: signal });
+      ? await client.send(command, options)
+      : await client.send(command, options);
   } catch (error) {
     throw unwrapAttemptError(error);
   }

@@ -41,13 +41,31 @@ describe('error mapping through the real SDK', () => {
     await store.close();
   });
 
-  it('a backend that never answers -> StoreUnavailableError after requestTimeoutMs, not a hang', async () => {
+  it('a backend that never answers -> a read fails after requestTimeoutMs, not a hang', async () => {
     const fake = await startFakeDynamoDbErrors({ mode: 'hang' });
     const store = storeAt(fake.endpoint, { requestTimeoutMs: 300 });
     try {
       const started = Date.now();
-      expect(await failure(store.take('c', SECRET_KEY))).toBeInstanceOf(StoreUnavailableError);
+      expect(await failure(store.get('c', SECRET_KEY))).toBeInstanceOf(StoreUnavailableError);
       expect(Date.now() - started).toBeLessThan(3_000);
+      expect(fake.requests).toBe(1);
+    } finally {
+      await store.close();
+      await fake.close();
+    }
+  });
+
+  it('a write gets one attempt with the whole timeoutMs (not requestTimeoutMs), then fails outcomeUnknown', async () => {
+    const fake = await startFakeDynamoDbErrors({ mode: 'hang' });
+    const store = storeAt(fake.endpoint, { requestTimeoutMs: 300, timeoutMs: 1_500 });
+    try {
+      const started = Date.now();
+      const error = await failure(store.take('c', SECRET_KEY));
+      const elapsed = Date.now() - started;
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(isOutcomeUnknown(error)).toBe(true);
+      expect(elapsed).toBeGreaterThanOrEqual(1_400);
+      expect(elapsed).toBeLessThan(5_000);
       expect(fake.requests).toBe(1);
     } finally {
       await store.close();

@@ -44,6 +44,11 @@ runStoreContract({
   ttlMs: 1_000,
   // Fewer race rounds and property runs than the defaults keep the file short on a shared 2-core
   // machine; each round still races 20 callers over 4 client instances.
+  // The cross-process compare-and-set race is two RPCs per move (read, conditional commit) from 4 processes at once
+  // against a JavaScript emulator on a shared 2-core machine: fewer rounds than the default 100, more time.
+  casRaceRounds: 50,
+  crossProcessTimeoutMs: 120_000,
+  testTimeoutMs: 180_000,
   takeRounds: 5,
   propertyRuns: 5,
   crossProcessKeys: 150,
