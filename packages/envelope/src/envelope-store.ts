@@ -302,7 +302,9 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     ...base,
     capabilities,
     async ready() {
-      await Promise.all([keys.ready(), hasher]);
+      // The inner store's own start-up checks (a dead server, a missing region, table or bucket) surface here too.
+      const inner = store as ByteStore & { ready?: () => Promise<unknown> };
+      await Promise.all([keys.ready(), hasher, typeof inner.ready === 'function' ? inner.ready() : undefined]);
     },
     refreshKeys: () => keys.refresh(),
     keyStatus: () => keys.status(),
