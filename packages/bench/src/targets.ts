@@ -60,7 +60,7 @@ export interface Reasons {
 const REDIS_CLIENT_WORK =
   'per call, the runtime validates collection and key, frames the record (a random 16-byte version and the absolute expiry) and arms a deadline timer; ours hashes the key (FNV-1a, to pick its index bucket) and builds the key names; set and take are one EVALSHA each (conditions checked on the 25-byte header, plus index upkeep); node-redis gets an AbortSignal only when its offline queue is on; the reply is copied out of the socket buffer';
 const POSTGRES_CLIENT_WORK =
-  'ours sends the same statement on a pool of the same size; what it adds is per-call JavaScript: validation and framing (core's runtime), UTF-8 encoding of collection and key, two timers per statement (our own bound, raced against the query, and pg’s query_timeout), and, for get and take, a copy of the returned bytea.';
+  'ours sends the same statement on a pool of the same size; what it adds is per-call JavaScript: validation and framing (the core runtime), UTF-8 encoding of collection and key, two timers per statement (our own bound, raced against the query, and pg’s query_timeout), and, for get and take, a copy of the returned bytea.';
 
 const WHY: Record<string, Reasons> = {
   'redis/adapter-latency': {
