@@ -78,7 +78,10 @@ describe('SqliteStore on a local file', () => {
           for (const [i, key] of keys.entries()) expect(await store.set(collection, key, bytes(i))).toBe(true);
           for (const [i, key] of keys.entries()) expect(await store.take(collection, key)).toEqual(bytes(i));
           for (const key of keys.slice(1)) {
-            const { rows } = await raw.execute({ sql: 'SELECT ? = ? COLLATE NOCASE AS same', args: [keys[0] as string, key] });
+            const { rows } = await raw.execute({
+              sql: 'SELECT ? = ? COLLATE NOCASE AS same',
+              args: [keys[0] as string, key],
+            });
             if (Number(rows[0]?.same) === 1) collidingUnderNocase += 1;
           }
         },
