@@ -3,6 +3,9 @@
 //   child  -> { type: 'hello' }   (listening)
 //   parent -> { type: 'init', module, exportName, config }   child -> { type: 'ready' }
 //   parent -> { type: 'take', collection, keys, concurrency, startAt } child -> { type: 'result', wins, failures }
+//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], startAt }
+//             child -> { type: 'result', wins: [[key, 'set' | 'delete']], failures }
+//             (one compare-and-set per round on the version the parent read, all children at once)
 //   child  -> { type: 'error', stage, error } on any failure, then exits non-zero.
 // Values travel base64-encoded; the parent checks each one. Nothing here logs keys or values.
 import { createRequire } from 'node:module';
@@ -74,6 +77,27 @@ async function takeAll({ collection, keys, concurrency, startAt }) {
   return { wins, failures };
 }
 
+// Compare-and-set race: every child writes (or deletes) each round's key on the SAME version, read once by the parent,
+// so exactly one may succeed per round whatever the timing. Every child starts all rounds at the same instant.
+async function casAll({ collection, rounds, startAt }) {
+  while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
+  const wins = [];
+  const failures = [];
+  await Promise.all(
+    rounds.map(async ({ key, version, value, remove }) => {
+      try {
+        const won = remove
+          ? await store.delete(collection, key, { ifVersion: version })
+          : await store.set(collection, key, Buffer.from(value, 'base64'), { ifVersion: version });
+        if (won) wins.push([key, remove ? 'delete' : 'set']);
+      } catch (error) {
+        failures.push(describe(error));
+      }
+    }),
+  );
+  return { wins, failures };
+}
+
 async function fail(stage, error) {
   try {
     await send({ type: 'error', stage, error: describe(error) });
@@ -91,8 +115,8 @@ process.on('message', (message) => {
       () => send({ type: 'ready' }),
       (error) => fail('init', error),
     );
-  } else if (message?.type === 'take') {
-    takeAll(message)
+  } else if (message?.type === 'take' || message?.type === 'cas') {
+    (message.type === 'take' ? takeAll(message) : casAll(message))
       .then(
         (result) => send({ type: 'result', ...result }),
         (error) => fail('take', error),

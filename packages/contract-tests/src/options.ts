@@ -28,6 +28,29 @@ export interface ProcessFactory {
  */
 export type RawReader = (collection: string, key: string) => Promise<unknown>;
 
+/** Where a test proxy listens; see {@link LostResponseOptions}. */
+export interface ProxyAddress {
+  /** Always `127.0.0.1`. */
+  host: string;
+  /** The proxy's port. */
+  port: number;
+}
+
+/**
+ * Opts a store into the lost-response suite: the suite puts a lossy TCP proxy ({@link startLossyProxy}) between a
+ * store and its backend, drops responses, blackholes commands and resets connections, and checks with a direct store
+ * (`create`) that nothing is applied twice or after it was reported failed.
+ */
+export interface LostResponseOptions {
+  /** The backend's address, which the proxy forwards to. */
+  backend: { host: string; port: number };
+  /**
+   * Builds a store that connects to the proxy instead of the backend (same data as `create`'s). Give it a short
+   * `timeoutMs` (about 1000 ms): the blackhole tests wait for the deadline.
+   */
+  create: (proxy: ProxyAddress) => ByteStore | Promise<ByteStore>;
+}
+
 /** Options of {@link runStoreContract} and of every `run*Tests` suite. Only `name` and `create` are required. */
 export interface StoreContractOptions {
   /** Shown in the test titles, for example `redis`. */
@@ -77,6 +100,15 @@ export interface StoreContractOptions {
    * checked for rejection (it never reaches the backend) when it fits in 64 MiB.
    */
   maxValueBytesToTest?: number;
+  /** Child processes in the cross-process compare-and-set race. Default 4 (at least 2). */
+  casRaceWorkers?: number;
+  /** Keys (rounds) of the cross-process compare-and-set race. Default 100. */
+  casRaceRounds?: number;
+  /**
+   * Opts into the lost-response suite (exactly-once take and create, nothing applied after a rejection, with lost
+   * responses and reset connections). Every adapter that talks to a backend over TCP should pass it.
+   */
+  lostResponses?: LostResponseOptions;
   /** Child processes in the cross-process take test. Default 2 (at least 2). */
   crossProcessWorkers?: number;
   /** Keys the children race to take. Default 200. */
@@ -93,8 +125,9 @@ export interface StoreContractOptions {
 
 /** {@link StoreContractOptions} with every default filled in. */
 export interface ResolvedOptions
-  extends Required<Omit<StoreContractOptions, 'runner' | 'processFactory' | 'rawReader'>> {
+  extends Required<Omit<StoreContractOptions, 'runner' | 'processFactory' | 'rawReader' | 'lostResponses'>> {
   runner: TestRunner | undefined;
+  lostResponses: LostResponseOptions | undefined;
   processFactory: ProcessFactory | undefined;
   rawReader: RawReader | undefined;
 }
@@ -128,6 +161,18 @@ export function resolveOptions(options: StoreContractOptions): ResolvedOptions {
   if (typeof options.create !== 'function') {
     throw new ConfigurationError('option create must be a function returning a fresh ByteStore.', { source });
   }
+  const lost = options.lostResponses;
+  if (
+    lost !== undefined &&
+    (typeof lost?.create !== 'function' ||
+      typeof lost.backend?.host !== 'string' ||
+      !Number.isSafeInteger(lost.backend?.port))
+  ) {
+    throw new ConfigurationError(
+      'lostResponses must be { backend: { host, port }, create: (proxy) => store } (create connects to proxy.host:proxy.port).',
+      { source },
+    );
+  }
   if (options.processFactory !== undefined && typeof options.processFactory?.module !== 'string') {
     throw new ConfigurationError('processFactory.module must be a module path or specifier.', { source });
   }
@@ -145,6 +190,9 @@ export function resolveOptions(options: StoreContractOptions): ResolvedOptions {
     listKeys: positiveInteger('listKeys', options.listKeys, 45, 10),
     propertyRuns: positiveInteger('propertyRuns', options.propertyRuns, 30),
     maxValueBytesToTest: positiveInteger('maxValueBytesToTest', options.maxValueBytesToTest, 8 * 1024 * 1024),
+    casRaceWorkers: positiveInteger('casRaceWorkers', options.casRaceWorkers, 4, 2),
+    casRaceRounds: positiveInteger('casRaceRounds', options.casRaceRounds, 100),
+    lostResponses: lost,
     crossProcessWorkers: positiveInteger('crossProcessWorkers', options.crossProcessWorkers, 2, 2),
     crossProcessKeys: positiveInteger('crossProcessKeys', options.crossProcessKeys, 200),
     crossProcessTimeoutMs: positiveInteger('crossProcessTimeoutMs', options.crossProcessTimeoutMs, 30_000),

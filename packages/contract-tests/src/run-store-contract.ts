@@ -2,10 +2,14 @@ import { resolveOptions, type StoreContractOptions } from './options';
 import { resolveHarness } from './runner';
 import { runBasicTests } from './suites/basic';
 import { runCloseTests } from './suites/close';
+import { runCompareAndSetTests } from './suites/compare-and-set';
+import { runCompareAndSetRaceTests } from './suites/compare-and-set-race';
 import { runConditionalCreateTests } from './suites/conditional-create';
+import { runExpiryPrecisionTests } from './suites/expiry-precision';
 import { runIsolationTests } from './suites/isolation';
 import { runKeyTests } from './suites/keys';
 import { runListTests } from './suites/list';
+import { runLostResponseTests } from './suites/lost-responses';
 import { runTakeTests } from './suites/take';
 import { runTtlTests } from './suites/ttl';
 import { runValueTests } from './suites/values';
@@ -15,7 +19,11 @@ export const storeContractSuites = [
   runBasicTests,
   runConditionalCreateTests,
   runTtlTests,
+  runExpiryPrecisionTests,
   runTakeTests,
+  runCompareAndSetTests,
+  runCompareAndSetRaceTests,
+  runLostResponseTests,
   runListTests,
   runKeyTests,
   runValueTests,

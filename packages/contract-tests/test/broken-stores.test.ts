@@ -1,12 +1,14 @@
 // The suite must catch real bugs: each deliberately broken store fails the suite that covers its bug, and a
 // correct store built the same way passes the same suite (so the failure is the bug's, not the harness's).
 import { describe, expect, it } from '@jest/globals';
-import type { ByteStore, MemoryStore } from '@oauth-store/core';
+import type { ByteStore } from '@oauth-store/core';
 import type { StoreContractOptions } from '../src/index';
 import {
   runBasicTests,
   runCloseTests,
+  runCompareAndSetTests,
   runConditionalCreateTests,
+  runExpiryPrecisionTests,
   runIsolationTests,
   runKeyTests,
   runListTests,
@@ -15,8 +17,12 @@ import {
   runValueTests,
 } from '../src/index';
 import {
+  comparesValues,
   dropsLastKeyOfPage,
+  expiryOneMsLate,
+  type FrameServer,
   ignoresClose,
+  ignoresIfVersion,
   immortalEntries,
   joinedCollections,
   lowercasedKeys,
@@ -31,12 +37,12 @@ import { collectingRunner, failures } from './helpers/collecting-runner';
 
 type Suite = (options: StoreContractOptions) => void;
 
-async function runSuite(suite: Suite, create: (() => ByteStore) & { server: MemoryStore }) {
+async function runSuite(suite: Suite, create: (() => ByteStore) & { server: FrameServer }) {
   const collected = collectingRunner();
   suite({
     name: 'subject',
     create,
-    rawReader: (collection, key) => create.server.get(collection, key),
+    rawReader: async (collection, key) => create.server.raw(collection, key),
     runner: collected.runner,
     ttlMs: 150,
     takeRounds: 20,
@@ -50,7 +56,7 @@ async function runSuite(suite: Suite, create: (() => ByteStore) & { server: Memo
 const cases: Array<{
   bug: string;
   suite: Suite;
-  create: () => (() => ByteStore) & { server: MemoryStore };
+  create: () => (() => ByteStore) & { server: FrameServer };
   failing: RegExp[];
 }> = [
   {
@@ -76,6 +82,30 @@ const cases: Array<{
     suite: runListTests,
     create: () => sharedMemory(immortalEntries),
     failing: [/expired keys are not listed/],
+  },
+  {
+    bug: 'expiry 1 ms late',
+    suite: runExpiryPrecisionTests,
+    create: () => sharedMemory(expiryOneMsLate),
+    failing: [/no read started at set resolved \+ ttlMs sees the entry/],
+  },
+  {
+    bug: 'TTL never expires (millisecond precision)',
+    suite: runExpiryPrecisionTests,
+    create: () => sharedMemory(immortalEntries),
+    failing: [/no read started at set resolved/, /list started at set resolved/, /ttlMs 1 is gone/],
+  },
+  {
+    bug: 'ifVersion ignored',
+    suite: runCompareAndSetTests,
+    create: () => sharedMemory(ignoresIfVersion),
+    failing: [/refuses a stale one/, /A-B-A/, /refuses a stale version/, /exactly one wins/, /absent key/],
+  },
+  {
+    bug: 'compare-and-set compares values, not versions',
+    suite: runCompareAndSetTests,
+    create: () => sharedMemory(comparesValues),
+    failing: [/A-B-A/],
   },
   {
     bug: 'keys lowercased',

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { runTakeTests, type StoreContractOptions } from '../src/index';
+import { runCompareAndSetRaceTests, runTakeTests, type StoreContractOptions } from '../src/index';
 import { createFsStore } from './fixtures/fs-store';
 import { collectingRunner } from './helpers/collecting-runner';
 import { fixture, workspaceChild } from './helpers/workspace';
@@ -37,6 +37,40 @@ async function crossProcessOutcome(options: Omit<StoreContractOptions, 'name' | 
   if (!outcome) throw new Error('the cross-process test was not registered');
   return outcome;
 }
+
+/** Runs only the cross-process compare-and-set race through the collecting runner and returns its outcome. */
+async function casRaceOutcome(dir: string, racy: boolean) {
+  const collected = collectingRunner();
+  runCompareAndSetRaceTests({
+    name: 'subject',
+    runner: collected.runner,
+    create: () => createFsStore({ dir, racyCompareAndSet: racy }),
+    processFactory: {
+      module: fixture('fs-store.ts'),
+      exportName: 'createFsStore',
+      config: { dir, racyCompareAndSet: racy },
+      ...workspaceChild,
+    },
+    casRaceRounds: 60,
+    log: () => undefined,
+  });
+  const outcomes = await collected.run();
+  expect(outcomes).toHaveLength(1);
+  return outcomes[0]!;
+}
+
+describe('cross-process compare-and-set race', () => {
+  it('passes on a store whose compare-and-set holds a lock across processes (4 children)', async () => {
+    const outcome = await casRaceOutcome(tempDir(), false);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.title).toMatch(/4 OS processes race compare-and-set on 60 keys/);
+  }, 90_000);
+
+  it('fails when compare-and-set reads, compares and writes without a lock', async () => {
+    const outcome = await casRaceOutcome(tempDir(), true);
+    expect((outcome.error as Error)?.message).toMatch(/rounds had more than one winning process/);
+  }, 90_000);
+});
 
 describe('cross-process take test', () => {
   it('children started with tsxChildOptions + tsconfig.child.json resolve @oauth-store/* to the sources', () => {

@@ -107,6 +107,11 @@ function referenceWrapper(inner: ByteStore, keys: KeyringMaterial, flaws: Flaws)
       const stored = await inner.get(collection, key);
       return stored === undefined ? undefined : open(collection, key, stored);
     },
+    async getEntry(collection, key) {
+      const entry = await inner.getEntry(collection, key);
+      const value = entry === undefined ? undefined : open(collection, key, entry.value);
+      return entry === undefined || value === undefined ? undefined : { ...entry, value };
+    },
     set: (collection, key, value, options?: SetOptions) =>
       inner.set(collection, key, seal(collection, key, value), options),
     delete: (collection, key) => inner.delete(collection, key),

@@ -31,12 +31,29 @@ describe('runner handling', () => {
   });
 
   it('runStoreContract registers every suite under one describe named after the store', () => {
+    // Registered only: with a processFactory and lostResponses every suite has tests (none of them is run here).
     const collected = collectingRunner();
-    runStoreContract({ name: 'memory', create: memory, runner: collected.runner, log: () => undefined });
+    runStoreContract({
+      name: 'memory',
+      create: memory,
+      runner: collected.runner,
+      processFactory: { module: '/nowhere.mjs' },
+      lostResponses: { backend: { host: '127.0.0.1', port: 1 }, create: memory },
+      log: () => undefined,
+    });
     const titles = collected.titles();
     expect(titles.every((title) => title.startsWith('memory store contract > memory: '))).toBe(true);
     const groups = new Set(titles.map((title) => title.split(' > ')[1]));
     expect(groups.size).toBe(storeContractSuites.length);
+
+    // Without them, the cross-process compare-and-set race and the lost-response suite are left out, with notices.
+    const lines: string[] = [];
+    const bare = collectingRunner();
+    runStoreContract({ name: 'memory', create: memory, runner: bare.runner, log: (line) => lines.push(line) });
+    const bareGroups = new Set(bare.titles().map((title) => title.split(' > ')[1]));
+    expect(bareGroups.size).toBe(storeContractSuites.length - 2);
+    expect(lines.join('\n')).toMatch(/cross-process compare-and-set race NOT registered/);
+    expect(lines.join('\n')).toMatch(/lost-response suite NOT registered/);
   });
 
   it('without processFactory the cross-process test is not registered and one notice line says so', () => {

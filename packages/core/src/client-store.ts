@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import {
   describeIssues,
   type OAuthClientInformationFull,
@@ -8,6 +7,7 @@ import {
 } from './client-schema';
 import type { ByteStore, ListOptions } from './contract';
 import { ConfigurationError, ConflictError, IntegrityError, InvalidValueError, ValueTooLargeError } from './errors';
+import { literalRule, numberRule, objectSchema, optional, required } from './schema-rules';
 import { isStorableKey } from './validation';
 import { decodeRecord, encodeRecord } from './value-codec';
 
@@ -50,13 +50,25 @@ export interface ClientPage {
 export type ClientUpdate = Partial<OAuthClientMetadata> &
   Partial<Pick<OAuthClientInformationFull, 'client_secret' | 'client_secret_expires_at'>>;
 
-const StoredClientSchema = z.object({
-  v: z.literal(1),
-  client: OAuthClientInformationFullSchema,
-  registeredAt: z.number(),
-  usedAt: z.number().optional(),
+/** A client record as stored: format version, the client, and when it was registered and first used. */
+interface StoredClient {
+  v: 1;
+  client: OAuthClientInformationFull;
+  registeredAt: number;
+  usedAt?: number | undefined;
+}
+
+const StoredClientSchema = objectSchema<StoredClient>({
+  v: required(literalRule(1)),
+  client: required((value, path, issues) => {
+    const result = OAuthClientInformationFullSchema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) issues.push({ ...issue, path: [...path, ...issue.path] });
+    return value as OAuthClientInformationFull;
+  }),
+  registeredAt: required(numberRule),
+  usedAt: optional(numberRule),
 });
-type StoredClient = z.infer<typeof StoredClientSchema>;
 
 /**
  * Registered OAuth clients (RFC 7591 DCR) on any {@link ByteStore}. Satisfies the MCP SDK's

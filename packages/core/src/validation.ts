@@ -8,11 +8,9 @@ export const DEFAULT_LIST_LIMIT = 100;
 /** Largest page size `list` accepts. */
 export const MAX_LIST_LIMIT = 1000;
 
-const encoder = new TextEncoder();
-
-/** UTF-8 length of a string in bytes. */
+/** UTF-8 length of a string in bytes (no allocation: it runs on every operation). */
 export function utf8Length(value: string): number {
-  return encoder.encode(value).byteLength;
+  return Buffer.byteLength(value, 'utf8');
 }
 
 function checkName(kind: 'key' | 'collection', value: unknown, max: number, source: string): void {

@@ -1,12 +1,18 @@
 import {
   type ByteStore,
   ConfigurationError,
-  defineLegacyStore,
+  defineStore,
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
+  FRAME_VERSION_OFFSET,
   IntegrityError,
-  isExpired,
   NotSupportedError,
+  type OperationContext,
   type StoreCapabilities,
+  type StoreDriver,
   StoreUnavailableError,
+  sameVersion,
+  type WriteCondition,
 } from '@oauth-store/core';
 import { KeyLock } from './key-lock';
 import { fromKeyvKey, KEY_MARKER, toKeyvKey } from './keyv-key';
@@ -40,9 +46,14 @@ export interface KeyvByteStoreOptions {
   maxValueBytes?: number;
   /** Call Keyv's `disconnect()` on `close()`. Default false: the Keyv is yours. */
   disconnectOnClose?: boolean;
+  /** Upper bound on each operation in milliseconds; past it the operation rejects `unavailable`. Default 10000. */
+  timeoutMs?: number;
 }
 
 const SOURCE = 'keyv';
+
+/** Errors of operations dropped before they touched Keyv (deadline passed while waiting for the key's lock). */
+const notApplied = new WeakSet<object>();
 
 /**
  * Per Keyv instance: the in-process lock of its keys, and a count of the `error` events it emitted (Keyv reports a
@@ -68,23 +79,37 @@ function stateOf(keyv: KeyvLike): KeyvState {
   return state;
 }
 
-/** A stored entry: `<expiresAt or empty>:<base64 value>`, so expiry is checked here whatever Keyv's settings. */
-function encodeEntry(value: Uint8Array, expiresAt: number | undefined): string {
-  return `${expiresAt ?? ''}:${Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64')}`;
+/**
+ * A stored entry: `F2:` and the base64 of the runtime's record frame (format 2: absolute expiry, version, value). The
+ * prefix tells it apart from the 0.1 format (`<expiresAt or empty>:<base64 value>`), which `oauth-store migrate`
+ * copies.
+ */
+const ENTRY_PREFIX = 'F2:';
+
+function encodeEntry(frame: Uint8Array): string {
+  return `${ENTRY_PREFIX}${Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('base64')}`;
 }
 
-function decodeEntry(raw: unknown): { value: Uint8Array; expiresAt: number | undefined } {
-  if (typeof raw === 'string') {
-    const colon = raw.indexOf(':');
-    const head = raw.slice(0, colon);
-    if (colon >= 0 && /^[0-9]*$/.test(head)) {
-      return {
-        value: new Uint8Array(Buffer.from(raw.slice(colon + 1), 'base64')),
-        expiresAt: head === '' ? undefined : Number(head),
-      };
-    }
+function decodeEntry(raw: unknown): Buffer {
+  if (typeof raw === 'string' && raw.startsWith(ENTRY_PREFIX)) {
+    const frame = Buffer.from(raw.slice(ENTRY_PREFIX.length), 'base64');
+    if (frame.byteLength >= FRAME_HEADER_BYTES && frame[0] === FRAME_MAGIC) return frame;
   }
-  throw new IntegrityError('a Keyv entry under an oauth-store key has an unexpected format.', { source: SOURCE });
+  throw new IntegrityError(
+    'a Keyv entry under an oauth-store key is not in the record frame (format 2): it was written by oauth-store 0.1 or another program. Copy old data with `oauth-store migrate`, or delete the entry.',
+    { source: SOURCE },
+  );
+}
+
+/** The absolute expiry in a frame (epoch ms), or undefined. */
+function expiryOf(frame: Buffer): number | undefined {
+  const expiry = Number(frame.readBigUInt64BE(1));
+  return expiry === 0 ? undefined : expiry;
+}
+
+function isLive(frame: Buffer, now: number): boolean {
+  const expiresAt = expiryOf(frame);
+  return expiresAt === undefined || expiresAt > now;
 }
 
 function compareKeys(a: string, b: string): number {
@@ -92,18 +117,20 @@ function compareKeys(a: string, b: string): number {
 }
 
 /**
- * Any Keyv (5 or 6, any Keyv storage adapter) as an oauth-store {@link ByteStore}.
+ * Any Keyv (5 or 6, any Keyv storage adapter) as an oauth-store {@link ByteStore}, built by core's runtime.
  *
- * Keyv has no conditional write and no get-and-delete, so `take` is get-then-delete and `onlyIfAbsent` is
- * get-then-set. Within one process they are made atomic by a per-key lock shared by every store built on the same
- * Keyv object; across processes (or across separate Keyv objects) they are NOT: two processes can both take the same
- * entry, or both create it. The store therefore declares `atomicTake: false`, and core's `TransactionStore` refuses
- * it for one-time codes unless `allowNonAtomicTake: true`.
+ * Keyv has no conditional write and no get-and-delete, so `take` is get-then-delete and conditional writes
+ * (`onlyIfAbsent`, `ifVersion`) are get-compare-then-set. Within one process they are made atomic by a per-key lock
+ * shared by every store built on the same Keyv object; across processes (or across separate Keyv objects) they are
+ * NOT: two processes can both take the same entry, both create it, or both win a compare-and-set. The store therefore
+ * declares `atomicTake: false` and `compareAndSet: false`, and core's `TransactionStore` refuses it for one-time codes
+ * unless `allowNonAtomicTake: true`.
  *
- * Values are stored base64 with their own expiry (checked on every read, whatever Keyv does); the TTL is also passed
- * to Keyv so its backend can reclaim space. `list` walks Keyv's iterator (so it needs a store that can iterate) and
- * costs a scan of the whole Keyv namespace per page. A backend error that Keyv swallows (it emits `error` and
- * answers "missing") fails the operation with `unavailable` instead of reading as a miss.
+ * Records are stored as the runtime's frame (base64, with their absolute expiry, checked on every read whatever Keyv
+ * does); the TTL is also passed to Keyv so its backend can reclaim space. `list` walks Keyv's iterator (so it needs a
+ * store that can iterate) and costs a scan of the whole Keyv namespace per page. A backend error that Keyv swallows
+ * (it emits `error` and answers "missing") fails the operation with `unavailable` instead of reading as a miss. An
+ * operation still waiting for the lock when its deadline passes is dropped, never applied after it rejected.
  */
 export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}): ByteStore {
   if (!keyv || typeof keyv.get !== 'function' || typeof keyv.set !== 'function' || typeof keyv.delete !== 'function') {
@@ -123,6 +150,7 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
     atomicTake: false,
     compareAndSet: false,
   };
+  const timeoutMs = sizeOption('timeoutMs', options.timeoutMs, 10_000, 1);
   const state = stateOf(keyv);
 
   /** Runs a Keyv call; an `error` event during it, or a `false` from a write, makes it fail. */
@@ -138,7 +166,8 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
     return result;
   }
 
-  async function readLive(keyvKey: string): Promise<Uint8Array | undefined> {
+  /** The stored frame (live or not), or undefined. */
+  async function readFrame(keyvKey: string): Promise<Buffer | undefined> {
     const raw =
       typeof keyv.getRaw === 'function'
         ? (
@@ -149,12 +178,44 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
           )?.value
         : await guarded('get', () => keyv.get(keyvKey));
     if (raw === undefined || raw === null) return undefined;
-    const entry = decodeEntry(raw);
-    return isExpired(entry.expiresAt) ? undefined : entry.value;
+    return decodeEntry(raw);
+  }
+
+  /** The live frame, judged on the application clock now, or undefined. */
+  async function readLive(keyvKey: string): Promise<Buffer | undefined> {
+    const frame = await readFrame(keyvKey);
+    return frame && isLive(frame, Date.now()) ? frame : undefined;
+  }
+
+  function holds(frame: Buffer | undefined, condition: WriteCondition): boolean {
+    if (condition.kind === 'none') return true;
+    if (condition.kind === 'absent') return frame === undefined;
+    return (
+      frame !== undefined &&
+      sameVersion(frame.subarray(FRAME_VERSION_OFFSET, FRAME_HEADER_BYTES), condition.versionBytes)
+    );
   }
 
   async function remove(keyvKey: string): Promise<void> {
     await guarded('delete', () => keyv.delete(keyvKey));
+  }
+
+  /**
+   * Runs `body` under the key's in-process lock, unless the operation's deadline passed while it waited: the runtime
+   * has rejected it by then, and applying it later would apply a failed operation.
+   */
+  function locked<T>(keyvKey: string, context: OperationContext, body: () => Promise<T>): Promise<T> {
+    return state.lock.run(keyvKey, async () => {
+      if (Date.now() >= context.deadline || context.signal.aborted) {
+        const dropped = new StoreUnavailableError(
+          'the operation waited for its key past its deadline and was not applied.',
+          { source: SOURCE, outcomeUnknown: false },
+        );
+        notApplied.add(dropped);
+        throw dropped;
+      }
+      return body();
+    });
   }
 
   function iterate(): AsyncIterable<unknown> {
@@ -178,15 +239,17 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
     return (keyv.iterator as () => AsyncIterable<unknown>)();
   }
 
-  return defineLegacyStore({
+  const driver: StoreDriver = {
     capabilities,
-    get: (collection, key) => readLive(toKeyvKey(collection, key)),
-    set: (collection, key, value, { ttlMs, onlyIfAbsent }) => {
+    timeoutMs,
+    read: (collection, key) => readFrame(toKeyvKey(collection, key)),
+    write: (collection, key, record, condition, context) => {
       const keyvKey = toKeyvKey(collection, key);
-      return state.lock.run(keyvKey, async () => {
-        if (onlyIfAbsent && (await readLive(keyvKey)) !== undefined) return false;
-        const expiresAt = ttlMs === undefined ? undefined : Date.now() + ttlMs;
-        const written = await guarded('set', () => keyv.set(keyvKey, encodeEntry(value, expiresAt), ttlMs));
+      return locked(keyvKey, context, async () => {
+        if (condition.kind !== 'none' && !holds(await readLive(keyvKey), condition)) return false;
+        // Keyv's TTL only lets its backend reclaim space; the frame's expiry is what decides liveness.
+        const ttl = record.expiresAt === undefined ? undefined : Math.max(1, record.expiresAt - Date.now());
+        const written = await guarded('set', () => keyv.set(keyvKey, encodeEntry(record.bytes), ttl));
         if (written === false) {
           throw new StoreUnavailableError('set: Keyv reported that the write failed. Check its backend.', {
             source: SOURCE,
@@ -195,18 +258,19 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
         return true;
       });
     },
-    delete: (collection, key) => {
+    remove: (collection, key, condition, context) => {
       const keyvKey = toKeyvKey(collection, key);
-      return state.lock.run(keyvKey, async () => {
+      return locked(keyvKey, context, async () => {
         const live = await readLive(keyvKey);
+        if (!holds(live, condition)) return false;
         await remove(keyvKey);
         return live !== undefined;
       });
     },
     // Get-then-delete: atomic only among stores on this Keyv object in this process (see above).
-    take: (collection, key) => {
+    take: (collection, key, context) => {
       const keyvKey = toKeyvKey(collection, key);
-      return state.lock.run(keyvKey, async () => {
+      return locked(keyvKey, context, async () => {
         const live = await readLive(keyvKey);
         if (live === undefined) return undefined;
         await remove(keyvKey);
@@ -225,13 +289,13 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
           if (!parsed || parsed.collection !== collection) continue;
           if (after !== undefined && compareKeys(parsed.key, after) <= 0) continue;
           if (best.length > limit && compareKeys(parsed.key, best[best.length - 1] as string) >= 0) continue;
-          let entry: { expiresAt: number | undefined };
+          let frame: Buffer;
           try {
-            entry = decodeEntry(item[1]);
+            frame = decodeEntry(item[1]);
           } catch {
             continue;
           }
-          if (isExpired(entry.expiresAt, now)) continue;
+          if (!isLive(frame, now)) continue;
           let low = 0;
           let high = best.length;
           while (low < high) {
@@ -252,7 +316,9 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
     close: async () => {
       if (options.disconnectOnClose) await keyv.disconnect?.();
     },
-  });
+    notApplied: (error) => typeof error === 'object' && error !== null && notApplied.has(error),
+  };
+  return defineStore(driver);
 }
 
 function sizeOption(name: string, value: number | undefined, fallback: number, min: number): number {

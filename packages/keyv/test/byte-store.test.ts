@@ -5,6 +5,7 @@ import { TransactionStore } from '@oauth-store/core';
 import Keyv from 'keyv';
 import Keyv5 from 'keyv5';
 import { keyvByteStore } from '../src/index';
+import { toKeyvKey } from '../src/keyv-key';
 
 /** A Keyv storage adapter whose backend is down: every call rejects (Keyv catches it and emits `error`). */
 function brokenAdapter() {
@@ -81,5 +82,75 @@ describe('keyvByteStore', () => {
     expect(() => keyvByteStore(new Keyv(), { maxKeyBytes: 100 })).toThrow(
       expect.objectContaining({ code: 'configuration' }),
     );
+  });
+
+  it('declares compareAndSet: false, and compare-and-set is atomic within one process on one Keyv (one winner of 20)', async () => {
+    const keyv = new Keyv();
+    const stores = Array.from({ length: 4 }, () => keyvByteStore(keyv));
+    expect(stores[0]?.capabilities.compareAndSet).toBe(false);
+    for (let round = 0; round < 20; round += 1) {
+      const key = `client-${round}`;
+      await stores[0]?.set('clients', key, new Uint8Array([0]));
+      const { version } = (await stores[0]?.getEntry('clients', key))!;
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          stores[i % stores.length]?.set('clients', key, new Uint8Array([i + 1]), { ifVersion: version }),
+        ),
+      );
+      const winners = results.flatMap((won, i) => (won ? [i] : []));
+      expect(winners).toHaveLength(1);
+      expect(await stores[0]?.get('clients', key)).toEqual(new Uint8Array([winners[0]! + 1]));
+    }
+  });
+
+  it('an operation whose deadline passed while it waited for the key lock is never applied afterwards', async () => {
+    // A Keyv store whose reads can be held: the first operation on the key holds the lock while its read hangs.
+    const map = new Map<string, unknown>();
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let holdNextGet = false;
+    const keyv = new Keyv({
+      store: {
+        get: async (key: string) => {
+          if (holdNextGet) {
+            holdNextGet = false;
+            await held;
+          }
+          return map.get(key);
+        },
+        set: async (key: string, value: unknown) => {
+          map.set(key, value);
+          return true;
+        },
+        delete: async (key: string) => map.delete(key),
+        clear: async () => map.clear(),
+        has: async (key: string) => map.has(key),
+      },
+    });
+    const store = keyvByteStore(keyv, { timeoutMs: 100 });
+    await store.set('codes', 'k', new Uint8Array([1]));
+    holdNextGet = true;
+    // Holds the lock; it rejects at its own deadline too (caught here, it is not what this test is about).
+    const first = store.set('codes', 'k', new Uint8Array([2]), { onlyIfAbsent: true }).catch(() => undefined);
+    const queued = store.take('codes', 'k'); // waits behind it
+    await expect(queued).rejects.toMatchObject({ code: 'unavailable' });
+    release?.();
+    await first;
+    // A create on the same key queues behind whatever still waits for the lock, so once it answers, the rejected take
+    // had its chance to run. It must not have consumed the code: the create finds it live.
+    expect(await store.set('codes', 'k', new Uint8Array([3]), { onlyIfAbsent: true })).toBe(false);
+    expect(await store.get('codes', 'k')).toEqual(new Uint8Array([1]));
+  });
+
+  it('an entry in the 0.1 format is an integrity error that points to migrate, not a value', async () => {
+    const keyv = new Keyv();
+    const store = keyvByteStore(keyv);
+    await store.set('c', 'k', new Uint8Array([1]));
+    await keyv.set(toKeyvKey('c', 'k'), `:${Buffer.from([1]).toString('base64')}`);
+    const error = await store.get('c', 'k').catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'integrity' });
+    expect((error as Error).message).toMatch(/oauth-store migrate/);
   });
 });

@@ -4,6 +4,7 @@
  * survive those faults.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type LossyProxy, startLossyProxy } from '@oauth-store/contract-tests';
 import { createTable } from '@oauth-store/dynamodb';
 import { openPostgresStore } from '@oauth-store/postgres';
 import { providers } from '@oauth-store/test-servers';
@@ -60,18 +61,59 @@ function pauseFault(name: string, timeoutMs: number, pause: () => void, resume: 
   };
 }
 
+/**
+ * Lost responses: the workers reach the backend through a lossy TCP proxy, which discards every response (commands
+ * still reach the backend and are applied) for longer than the operation bound, then resets every connection. A
+ * client that retries or resends what it sent meanwhile turns this into double takes or writes applied after they
+ * were reported failed.
+ */
+function lostResponsesFault(proxy: LossyProxy, timeoutMs: number): Fault {
+  return {
+    name: 'lossy proxy: responses dropped, then connections reset',
+    losesData: false,
+    async inject() {
+      proxy.setMode('drop-responses');
+      try {
+        await sleep(timeoutMs + 500);
+      } finally {
+        proxy.resetConnections();
+        proxy.setMode('pass');
+      }
+    },
+  };
+}
+
+/** A lossy proxy in front of `host:port` (in `pass` mode), and `address` rewritten to go through it. */
+async function proxied(address: string): Promise<{ proxy: LossyProxy; address: string }> {
+  const withScheme = address.includes('://') ? address : `tcp://${address}`;
+  const url = new URL(withScheme);
+  const proxy = await startLossyProxy({ host: url.hostname, port: Number(url.port) });
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  const rewritten = url.toString();
+  return {
+    proxy,
+    address: address.includes('://') ? rewritten.replace(/\/$/, address.endsWith('/') ? '/' : '') : url.host,
+  };
+}
+
 async function redis(timeoutMs: number): Promise<SoakBackend> {
   const server = await startDurableRedis();
+  const { proxy, address } = await proxied(server.url);
   return {
     name: 'redis',
-    description: server.description,
-    target: { kind: 'redis', url: server.url },
+    description: `${server.description}; workers connect through a lossy TCP proxy`,
+    target: { kind: 'redis', url: address },
     faults: [
       { name: 'redis SIGKILL + restart', losesData: false, inject: () => server.crashAndRestart() },
       pauseFault('redis SIGSTOP', timeoutMs, server.pause, server.resume),
+      lostResponsesFault(proxy, timeoutMs),
     ],
     durability: 'durable: AOF with fsync on every write, so a killed server restarts with every acknowledged write',
-    stop: () => server.stop(),
+    stop: async () => {
+      await proxy.close();
+      await server.stop();
+    },
   };
 }
 
@@ -89,22 +131,29 @@ async function redisCluster(timeoutMs: number): Promise<SoakBackend> {
   };
 }
 
-async function postgres(): Promise<SoakBackend> {
+async function postgres(timeoutMs: number): Promise<SoakBackend> {
   const server = await startPostgresServer();
   const migrator = await openPostgresStore({ connectionString: server.url, table: 'soak' });
   await migrator.close();
+  const { proxy, address } = await proxied(server.url);
   return {
     name: 'postgres',
-    description: server.description.replace(/ \(throwaway cluster in [^)]*\)/, ''),
-    target: { kind: 'postgres', url: server.url, table: 'soak' },
-    faults: [{ name: 'postgres restart (immediate)', losesData: false, inject: () => server.restart('immediate') }],
+    description: `${server.description.replace(/ \(throwaway cluster in [^)]*\)/, '')}; workers connect through a lossy TCP proxy`,
+    target: { kind: 'postgres', url: address, table: 'soak' },
+    faults: [
+      { name: 'postgres restart (immediate)', losesData: false, inject: () => server.restart('immediate') },
+      lostResponsesFault(proxy, timeoutMs),
+    ],
     durability:
       'durable: committed transactions are in the WAL, which survives a server crash (fsync=off only risks an OS crash)',
-    stop: () => server.stop(),
+    stop: async () => {
+      await proxy.close();
+      await server.stop();
+    },
   };
 }
 
-async function dynamodb(): Promise<SoakBackend> {
+async function dynamodb(timeoutMs: number): Promise<SoakBackend> {
   const provider = providers.dynamodb;
   if (!provider) throw new Error('the harness has no dynamodb provider');
   const running = await provider.startLocal();
@@ -122,34 +171,43 @@ async function dynamodb(): Promise<SoakBackend> {
   } finally {
     client.destroy();
   }
+  const { proxy, address } = await proxied(endpoint);
   return {
     name: 'dynamodb',
-    description: running.description.replace(/ \(dynamodb_local[^)]*\)/, ''),
-    target: { kind: 'dynamodb', endpoint, table: 'soak' },
-    faults: [],
+    description: `${running.description.replace(/ \(dynamodb_local[^)]*\)/, '')}; workers connect through a lossy TCP proxy`,
+    target: { kind: 'dynamodb', endpoint: address, table: 'soak' },
+    faults: [lostResponsesFault(proxy, timeoutMs)],
     durability:
-      'durable within the run: DynamoDB Local runs -inMemory and the harness cannot restart it, so only worker kills are injected',
-    stop: () => running.stop(),
+      'durable within the run: DynamoDB Local runs -inMemory and the harness cannot restart it, so only lost responses and worker kills are injected',
+    stop: async () => {
+      await proxy.close();
+      await running.stop();
+    },
   };
 }
 
 async function firestore(timeoutMs: number): Promise<SoakBackend> {
   const emulator = await startFirestoreEmulator();
+  const { proxy, address } = await proxied(emulator.host);
   return {
     name: 'firestore',
-    description: emulator.description,
-    target: { kind: 'firestore', host: emulator.host, rootCollection: 'soak' },
+    description: `${emulator.description}; workers connect through a lossy TCP proxy`,
+    target: { kind: 'firestore', host: address, rootCollection: 'soak' },
     faults: [
       { name: 'emulator SIGKILL + restart (empty)', losesData: true, inject: () => emulator.restart() },
       pauseFault('emulator SIGSTOP', timeoutMs, emulator.pause, emulator.resume),
+      lostResponsesFault(proxy, timeoutMs),
     ],
     durability:
       'NOT durable across a restart: the emulator keeps documents in memory, so writes acknowledged before a restart are excused; later ones are checked',
-    stop: () => emulator.stop(),
+    stop: async () => {
+      await proxy.close();
+      await emulator.stop();
+    },
   };
 }
 
-async function gcs(): Promise<SoakBackend> {
+async function gcs(timeoutMs: number): Promise<SoakBackend> {
   const bucket = 'oauth-store-soak';
   const fake = await startFakeGcs({ buckets: [bucket] });
   // The fault lasts until the workers' requests have used it up.
@@ -158,16 +216,21 @@ async function gcs(): Promise<SoakBackend> {
     const deadline = Date.now() + 30_000;
     while (fake.faults.pending > 0 && Date.now() < deadline) await sleep(20);
   };
+  const { proxy, address } = await proxied(fake.endpoint);
   return {
     name: 'gcs',
-    description: `GCS JSON API fake (not Google's server) on ${fake.endpoint}`,
-    target: { kind: 'gcs', endpoint: fake.endpoint, bucket },
+    description: `GCS JSON API fake (not Google's server) on ${fake.endpoint}; workers connect through a lossy TCP proxy`,
+    target: { kind: 'gcs', endpoint: address, bucket },
     faults: [
       { name: 'fake GCS: 5 × 503 per method', losesData: false, inject: inject('unavailable', 5) },
       { name: 'fake GCS: 3 lost responses per method', losesData: false, inject: inject('drop-response', 3) },
+      lostResponsesFault(proxy, timeoutMs),
     ],
     durability: 'durable: the fake keeps objects in the soak process, which is never restarted',
-    stop: () => fake.close(),
+    stop: async () => {
+      await proxy.close();
+      await fake.close();
+    },
   };
 }
 
@@ -179,12 +242,12 @@ export function startBackend(name: BackendName, timeoutMs: number): Promise<Soak
     case 'redis-cluster':
       return redisCluster(timeoutMs);
     case 'postgres':
-      return postgres();
+      return postgres(timeoutMs);
     case 'dynamodb':
-      return dynamodb();
+      return dynamodb(timeoutMs);
     case 'firestore':
       return firestore(timeoutMs);
     case 'gcs':
-      return gcs();
+      return gcs(timeoutMs);
   }
 }

@@ -2,13 +2,18 @@
  * Deliberately broken stores, to prove each checker catches the fault it exists for. Each wraps a working
  * {@link ByteStore} and breaks exactly one promise of the contract, the way a buggy adapter would.
  */
-import type { ByteStore, SetOptions } from '@oauth-store/core';
+import { type ByteStore, type SetOptions, StoreUnavailableError } from '@oauth-store/core';
 
 /** Which promise to break. */
-export type BrokenKind = 'non-atomic-take' | 'drop-writes' | 'stale-reads';
+export type BrokenKind = 'non-atomic-take' | 'drop-writes' | 'stale-reads' | 'applies-failed-writes';
 
 /** Every {@link BrokenKind}. */
-export const BROKEN_KINDS: readonly BrokenKind[] = ['non-atomic-take', 'drop-writes', 'stale-reads'];
+export const BROKEN_KINDS: readonly BrokenKind[] = [
+  'non-atomic-take',
+  'drop-writes',
+  'stale-reads',
+  'applies-failed-writes',
+];
 
 /** Every how-many-th durable write `drop-writes` acknowledges without storing. */
 const DROP_EVERY = 5;
@@ -16,6 +21,10 @@ const DROP_EVERY = 5;
 const TAKE_GAP_MS = 10;
 /** How many expired entries `stale-reads` keeps around. */
 const STALE_CACHE_SIZE = 2_000;
+/** Every how-many-th write `applies-failed-writes` reports failed (outcome known: not applied), then applies. */
+const FAIL_EVERY = 4;
+/** How long after its rejection `applies-failed-writes` applies the write (a resend after a reconnect). */
+const RESEND_AFTER_MS = 500;
 
 /** Returns `store` with one contract promise broken; see {@link BrokenKind}. */
 export function breakStore(store: ByteStore, kind: BrokenKind): ByteStore {
@@ -26,6 +35,8 @@ export function breakStore(store: ByteStore, kind: BrokenKind): ByteStore {
       return droppingWrites(store);
     case 'stale-reads':
       return staleReads(store);
+    case 'applies-failed-writes':
+      return appliesFailedWrites(store);
   }
 }
 
@@ -33,8 +44,9 @@ function delegate(store: ByteStore): ByteStore {
   return {
     capabilities: store.capabilities,
     get: (c, k) => store.get(c, k),
+    getEntry: (c, k) => store.getEntry(c, k),
     set: (c, k, v, o) => store.set(c, k, v, o),
-    delete: (c, k) => store.delete(c, k),
+    delete: (c, k, o) => store.delete(c, k, o),
     take: (c, k) => store.take(c, k),
     list: (c, o) => store.list(c, o),
     close: () => store.close(),
@@ -83,6 +95,28 @@ function staleReads(store: ByteStore): ByteStore {
     },
     async get(collection, key) {
       return (await store.get(collection, key)) ?? remembered.get(id(collection, key));
+    },
+  };
+}
+
+/**
+ * Rejects every fourth write with `unavailable` and `outcomeUnknown: false` ("certainly not applied"), then applies
+ * it anyway a moment later: what a client library that queues a command offline and resends it after reconnecting
+ * does when the store already reported the operation failed.
+ */
+function appliesFailedWrites(store: ByteStore): ByteStore {
+  let writes = 0;
+  return {
+    ...delegate(store),
+    async set(collection, key, value, options?: SetOptions) {
+      if (++writes % FAIL_EVERY !== 0) return store.set(collection, key, value, options);
+      setTimeout(() => {
+        store.set(collection, key, value, options).catch(() => {});
+      }, RESEND_AFTER_MS);
+      throw new StoreUnavailableError('set failed: not connected (broken on purpose).', {
+        source: 'soak-broken',
+        outcomeUnknown: false,
+      });
     },
   };
 }

@@ -18,6 +18,9 @@ export interface FaultRecord {
 /** What the final read-back found for one client id. */
 export type ReadBack = 'found' | 'missing' | 'error';
 
+/** What the final read-back found under a probe key whose first write failed (see {@link failedWrites}). */
+export type ProbeReadBack = 'first' | 'overwrite' | 'missing' | 'error';
+
 /** Tolerances of the checks, in ms. */
 export interface CheckLimits {
   /** The adapters' bound on one operation. */
@@ -58,6 +61,18 @@ export interface Findings {
   staleReads: number;
   /** Reads of token sets started after their expiry (the chances to return a stale entry). */
   expiredReads: number;
+  /**
+   * Writes the store reported failed with `outcomeUnknown: false` ("certainly not applied") whose value was found
+   * stored at the end: applied after they were reported failed (a resend after a reconnect).
+   */
+  appliedAfterFailure: number;
+  /** Failed writes with `outcomeUnknown: false` the read-back checked. */
+  checkedFailedWrites: number;
+  /**
+   * Writes that failed with `outcomeUnknown: true` (allowed to have landed) whose value was found over a LATER
+   * acknowledged overwrite: they landed after another write had succeeded. Reported, not a failure of the contract.
+   */
+  lateUnknownWrites: number;
   /** Failures that were not an OAuthStoreError. */
   untypedErrors: number;
   /**
@@ -149,6 +164,40 @@ export function staleReads(records: LogRecord[], clockSlackMs: number): Pick<Fin
     if (gone === undefined || r.t0 <= gone) continue;
     result.expiredReads++;
     if (r.r === 'found') result.staleReads++;
+  }
+  return result;
+}
+
+/** Probe keys whose first write failed: the keys the final read-back must look at. */
+export function failedProbeKeys(records: LogRecord[]): string[] {
+  return records.flatMap((r) => (isOp(r) && r.op === 'probe-write' && !r.ok && r.key ? [r.key] : []));
+}
+
+/**
+ * Failed writes applied after all. Each probe writes a fresh key; when that write fails, a later probe overwrites the
+ * key (acknowledged). At the end, a key whose first write failed with `outcomeUnknown: false` must not hold the first
+ * value: the store said it was not applied, and neither before the overwrite (which would have replaced it) nor after
+ * may it be. A first write that failed with `outcomeUnknown: true` may have landed, but finding it over an
+ * acknowledged overwrite means it landed after that overwrite (`lateUnknownWrites`, reported apart).
+ */
+export function failedWrites(
+  records: LogRecord[],
+  probes: Map<string, ProbeReadBack>,
+): Pick<Findings, 'appliedAfterFailure' | 'checkedFailedWrites' | 'lateUnknownWrites'> {
+  const overwritten = new Set(
+    records.flatMap((r) => (isOp(r) && r.op === 'probe-overwrite' && r.ok && r.key ? [r.key] : [])),
+  );
+  const result = { appliedAfterFailure: 0, checkedFailedWrites: 0, lateUnknownWrites: 0 };
+  for (const r of records) {
+    if (!isOp(r) || r.op !== 'probe-write' || r.ok || !r.key) continue;
+    const found = probes.get(r.key);
+    if (r.unk === false) {
+      if (found === undefined || found === 'error') continue;
+      result.checkedFailedWrites++;
+      if (found === 'first') result.appliedAfterFailure++;
+    } else if (found === 'first' && overwritten.has(r.key)) {
+      result.lateUnknownWrites++;
+    }
   }
   return result;
 }
@@ -268,6 +317,8 @@ export function check(input: {
   records: LogRecord[];
   faults: FaultRecord[];
   readBack: Map<string, ReadBack>;
+  /** Read-back of the probe keys whose first write failed; none read when absent. */
+  probes?: Map<string, ProbeReadBack>;
   runEnd: number;
   limits: CheckLimits;
 }): Findings {
@@ -279,6 +330,7 @@ export function check(input: {
     doubleTakes: countDoubleTakes(records),
     ...writes,
     ...staleReads(records, limits.clockSlackMs),
+    ...failedWrites(records, input.probes ?? new Map()),
     ...recovery(records, faults, runEnd, writes.unverifiedWrites === 0),
     unhandled: records.filter((r) => r.k === 'unhandled').length,
     latencyMs: latency(records),
@@ -293,6 +345,7 @@ export function passed(findings: Findings, hungWorkers = 0): boolean {
     findings.lostWrites === 0 &&
     findings.unverifiedWrites === 0 &&
     findings.staleReads === 0 &&
+    findings.appliedAfterFailure === 0 &&
     findings.untypedErrors === 0 &&
     findings.slowFailures === 0 &&
     findings.unrecovered === 0 &&

@@ -13,7 +13,9 @@ export type OpName =
   | 'transaction'
   | 'code'
   | 'token-put'
-  | 'token-get';
+  | 'token-get'
+  | 'probe-write'
+  | 'probe-overwrite';
 
 /** One finished operation of the typed stores, as the worker saw it. */
 export interface OpRecord {
@@ -35,6 +37,8 @@ export interface OpRecord {
   exp?: number;
   /** On failure: the OAuthStoreError code, or `untyped:<name>` for anything else. */
   err?: string;
+  /** On an `unavailable` failure: its `outcomeUnknown` flag (false = the store said it was certainly not applied). */
+  unk?: boolean;
 }
 
 /** Written BEFORE a destructive operation, so a delete in flight when the worker died still counts as a delete. */

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BackendName, type Fault, type SoakBackend, startBackend } from './backends';
 import type { BrokenKind } from './broken';
-import { check, expectedClients, type FaultRecord, type Findings, passed } from './checks';
+import { check, expectedClients, type FaultRecord, type Findings, failedProbeKeys, passed } from './checks';
 import { readLog } from './log';
 import type { StoreConfig } from './stores';
-import { readBackClients } from './verify';
+import { readBackClients, readBackProbes } from './verify';
 import { WorkerProcess } from './workers';
 
 /** Knobs of a soak run. */
@@ -198,10 +198,12 @@ export async function soakBackend(name: BackendName, options: SoakOptions): Prom
     const expected = expectedClients(records);
     progress(`${name}: workload done (${records.length} log lines); reading back ${expected.length} clients`);
     const readBack = await readBackClients(store, expected);
+    const probes = await readBackProbes(store, failedProbeKeys(records));
     const findings = check({
       records,
       faults,
       readBack,
+      probes,
       runEnd,
       limits: options,
     });

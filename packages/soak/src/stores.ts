@@ -50,6 +50,8 @@ export interface CallFailure {
 
 /** Collection of the registered clients. */
 export const CLIENTS_COLLECTION = 'soak-clients';
+/** Collection of the failed-write probes (see the workload's probe operations). */
+export const PROBES_COLLECTION = 'soak-probes';
 /** Prefix of the transaction store's collections. */
 export const TRANSACTION_PREFIX = 'soak-';
 /** Google project id used against the Firestore emulator and the Cloud Storage fake (any id works there). */
@@ -61,6 +63,12 @@ const KEYRING: KeyringMaterial = { primary: { kid: 'soak-1', key: testKey('kek')
 const HASH_KEY = testKey('hash-key');
 /** Collections whose key names are secrets (codes, tokens): the backend sees only their HMAC. */
 const HASHED = ['codes', 'code-tombstones', 'upstream-tokens', 'transactions'].map((c) => TRANSACTION_PREFIX + c);
+
+/** The `outcomeUnknown` flag of an `unavailable` error (undefined for anything else). */
+export function outcomeUnknownOf(error: unknown): boolean | undefined {
+  if (!isOAuthStoreError(error, 'unavailable')) return undefined;
+  return (error as { outcomeUnknown?: boolean }).outcomeUnknown === true;
+}
 
 /** The `code` of an OAuthStoreError, or `untyped:<name>` for anything else (which is itself a finding). */
 export function errorCode(error: unknown): string {
@@ -175,10 +183,11 @@ export function timed(store: ByteStore, onFailure: (failure: CallFailure) => voi
   return {
     capabilities: store.capabilities,
     get: wrap('get', (c: string, k: string) => store.get(c, k)),
+    getEntry: wrap('getEntry', (c: string, k: string) => store.getEntry(c, k)),
     set: wrap('set', (c: string, k: string, v: Uint8Array, o?: Parameters<ByteStore['set']>[3]) =>
       store.set(c, k, v, o),
     ),
-    delete: wrap('delete', (c: string, k: string) => store.delete(c, k)),
+    delete: wrap('delete', (c: string, k: string, o?: Parameters<ByteStore['delete']>[2]) => store.delete(c, k, o)),
     take: wrap('take', (c: string, k: string) => store.take(c, k)),
     list: wrap('list', (c: string, o?: Parameters<ByteStore['list']>[1]) => store.list(c, o)),
     close: () => store.close(),

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { LogRecord, OpName, OpRecord } from './log';
-import { errorCode, type SoakStores } from './stores';
+import { errorCode, outcomeUnknownOf, PROBES_COLLECTION, type SoakStores } from './stores';
 
 /**
  * Codes are named after a time slot of this length, so every worker issuing or consuming in the same slot contends
@@ -18,6 +18,11 @@ export const TOKEN_TTL_MS = 1_000;
 const TOKEN_READ_WINDOW_MS = 4_000;
 /** How many of its own live client ids a worker remembers for reads and deletes. */
 const REMEMBERED_CLIENTS = 500;
+/** Probe entries live this long: through the run and its read-back, then the backend reclaims them. */
+const PROBE_TTL_MS = 30 * 60_000;
+/** What a probe's first write stores, and what the acknowledged overwrite after its failure stores. */
+export const PROBE_FIRST = new TextEncoder().encode('probe: first write');
+export const PROBE_OVERWRITE = new TextEncoder().encode('probe: acknowledged overwrite');
 
 const WEIGHTS: Array<[OpName, number]> = [
   ['register-client', 15],
@@ -28,6 +33,7 @@ const WEIGHTS: Array<[OpName, number]> = [
   ['code', 30],
   ['token-put', 12],
   ['token-get', 13],
+  ['probe-write', 6],
 ];
 const TOTAL_WEIGHT = WEIGHTS.reduce((sum, [, weight]) => sum + weight, 0);
 
@@ -50,6 +56,8 @@ export class Workload {
   readonly #log: (record: LogRecord) => void;
   readonly #clients: string[] = [];
   readonly #tokens: Array<{ key: string; at: number }> = [];
+  /** Probe keys whose first write failed, waiting for an acknowledged overwrite. */
+  readonly #failedProbes: string[] = [];
   #seq = 0;
 
   constructor(worker: string, stores: SoakStores, log: (record: LogRecord) => void) {
@@ -60,6 +68,11 @@ export class Workload {
 
   /** Runs one operation, chosen at random by weight, and logs it. Never rejects. */
   async step(): Promise<void> {
+    // A failure is in the log already (see #run).
+    await this.#step().catch(() => {});
+  }
+
+  #step(): Promise<void> {
     const op = pickOp(Math.random() * TOTAL_WEIGHT);
     switch (op) {
       case 'register-client':
@@ -78,6 +91,9 @@ export class Workload {
         return this.#tokenPut();
       case 'token-get':
         return this.#tokens.length ? this.#tokenGet() : this.#tokenPut();
+      case 'probe-write':
+      case 'probe-overwrite':
+        return this.#failedProbes.length ? this.#probeOverwrite() : this.#probeWrite();
     }
   }
 
@@ -88,7 +104,16 @@ export class Workload {
       const outcome = await body();
       this.#log({ ...base, t0, t1: Date.now(), ok: true, ...outcome });
     } catch (error) {
-      this.#log({ ...base, t0, t1: Date.now(), ok: false, err: errorCode(error) });
+      const unk = outcomeUnknownOf(error);
+      this.#log({
+        ...base,
+        t0,
+        t1: Date.now(),
+        ok: false,
+        err: errorCode(error),
+        ...(unk === undefined ? {} : { unk }),
+      });
+      throw error;
     }
   }
 
@@ -180,6 +205,36 @@ export class Workload {
       this.#tokens.push({ key, at: Date.now() });
       return { exp };
     });
+  }
+
+  /**
+   * A write to a fresh key, for the "applied after it was reported failed" check: when it fails, the key is
+   * remembered, a later probe overwrites it (acknowledged), and the read-back at the end tells whether the failed
+   * write was applied after all (see checks.ts).
+   */
+  async #probeWrite(): Promise<void> {
+    const key = this.#newKey('probe');
+    try {
+      await this.#run('probe-write', key, async () => {
+        await this.#stores.store.set(PROBES_COLLECTION, key, PROBE_FIRST, { ttlMs: PROBE_TTL_MS });
+        return { r: 'written' };
+      });
+    } catch {
+      this.#failedProbes.push(key);
+    }
+  }
+
+  /** Overwrites the oldest failed probe; on failure it stays queued for another attempt. */
+  async #probeOverwrite(): Promise<void> {
+    const key = this.#failedProbes.shift() as string;
+    try {
+      await this.#run('probe-overwrite', key, async () => {
+        await this.#stores.store.set(PROBES_COLLECTION, key, PROBE_OVERWRITE, { ttlMs: PROBE_TTL_MS });
+        return { r: 'written' };
+      });
+    } catch {
+      this.#failedProbes.push(key);
+    }
   }
 
   #tokenGet(): Promise<void> {

@@ -33,6 +33,24 @@ describe('the broken stores (in-process, on MemoryStore)', () => {
     now += 5_000;
     expect(await store.get('c', 'k')).toEqual(bytes('v'));
   });
+
+  it('applies-failed-writes: a write rejected as "not applied" is stored a moment later', async () => {
+    const store = breakStore(new MemoryStore(), 'applies-failed-writes');
+    const results = [];
+    for (let i = 1; i <= 4; i++) {
+      results.push(
+        await store.set('c', `k${i}`, bytes('v')).then(
+          () => 'ok',
+          (error: { code?: string; outcomeUnknown?: boolean }) => `${error.code} ${error.outcomeUnknown}`,
+        ),
+      );
+    }
+    expect(results).toEqual(['ok', 'ok', 'ok', 'unavailable false']);
+    expect(await store.get('c', 'k4')).toBeUndefined(); // not applied when it was reported failed...
+    // Wait for the condition (the resend landing), not for a fixed time.
+    while ((await store.get('c', 'k4')) === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await store.get('c', 'k4')).toEqual(bytes('v')); // ...but applied afterwards
+  });
 });
 
 describe('a short real soak reports each broken store (worker processes, Redis)', () => {
@@ -49,7 +67,7 @@ describe('a short real soak reports each broken store (worker processes, Redis)'
   afterAll(() => {
     for (const [kind, { findings: f }] of runs) {
       process.stdout.write(
-        `broken store ${kind}: ${f.ops} ops, double takes ${f.doubleTakes}, lost writes ${f.lostWrites} of ${f.checkedWrites}, stale reads ${f.staleReads} of ${f.expiredReads}\n`,
+        `broken store ${kind}: ${f.ops} ops, double takes ${f.doubleTakes}, lost writes ${f.lostWrites} of ${f.checkedWrites}, stale reads ${f.staleReads} of ${f.expiredReads}, applied after failure ${f.appliedAfterFailure} of ${f.checkedFailedWrites}\n`,
       );
     }
   });
@@ -77,5 +95,15 @@ describe('a short real soak reports each broken store (worker processes, Redis)'
     const f = findings('stale-reads');
     expect(f.staleReads).toBeGreaterThan(0);
     expect({ double: f.doubleTakes, lost: f.lostWrites }).toEqual({ double: 0, lost: 0 });
+  });
+
+  it('writes reported failed (outcomeUnknown false) but applied later: applied after failure', () => {
+    const f = findings('applies-failed-writes');
+    expect(f.appliedAfterFailure).toBeGreaterThan(0);
+    expect({ double: f.doubleTakes, lost: f.lostWrites, stale: f.staleReads }).toEqual({
+      double: 0,
+      lost: 0,
+      stale: 0,
+    });
   });
 });

@@ -6,11 +6,14 @@ import {
   countDoubleTakes,
   expectedClients,
   type FaultRecord,
+  failedProbeKeys,
+  failedWrites,
   failures,
   heapSummaries,
   type LogRecord,
   lostWrites,
   type OpRecord,
+  type ProbeReadBack,
   passed,
   type ReadBack,
   recovery,
@@ -133,6 +136,41 @@ describe('failures', () => {
   });
 });
 
+describe('writes applied after they were reported failed', () => {
+  const probe = (key: string, ok: boolean, unk?: boolean) =>
+    op({ op: 'probe-write', key, ok, ...(ok ? {} : { err: 'unavailable' }), ...(unk === undefined ? {} : { unk }) });
+  const overwrite = (key: string, ok = true) => op({ op: 'probe-overwrite', key, ok, t0: 2_000, t1: 2_010 });
+  const probes = (entries: Record<string, ProbeReadBack>) => new Map(Object.entries(entries));
+
+  it('reads back only probes whose first write failed', () => {
+    expect(failedProbeKeys([probe('a', true), probe('b', false, false), probe('c', false, true)])).toEqual(['b', 'c']);
+  });
+
+  it('counts a write reported "not applied" (outcomeUnknown false) whose value is stored at the end', () => {
+    const records = [probe('a', false, false), overwrite('a'), probe('b', false, false), probe('c', false, false)];
+    expect(failedWrites(records, probes({ a: 'first', b: 'first', c: 'missing' }))).toEqual({
+      appliedAfterFailure: 2,
+      checkedFailedWrites: 3,
+      lateUnknownWrites: 0,
+    });
+  });
+
+  it('accepts the overwrite or nothing; leaves out keys it could not read', () => {
+    const records = [probe('a', false, false), overwrite('a'), probe('b', false, false), probe('c', false, false)];
+    expect(failedWrites(records, probes({ a: 'overwrite', b: 'missing', c: 'error' }))).toEqual({
+      appliedAfterFailure: 0,
+      checkedFailedWrites: 2,
+      lateUnknownWrites: 0,
+    });
+  });
+
+  it('reports apart an unknown-outcome write found over a later acknowledged overwrite, and fails nothing for it', () => {
+    const records = [probe('a', false, true), overwrite('a'), probe('b', false, true)];
+    const found = failedWrites(records, probes({ a: 'first', b: 'first' }));
+    expect(found).toEqual({ appliedAfterFailure: 0, checkedFailedWrites: 0, lateUnknownWrites: 1 });
+  });
+});
+
 describe('recovery', () => {
   const fault: FaultRecord = { name: 'restart', t0: 2_000, t1: 3_000, losesData: false };
 
@@ -179,5 +217,17 @@ describe('check', () => {
     expect(passed(run(clean, { a: 'missing' }))).toBe(false);
     expect(passed(run([...clean, { k: 'unhandled', w: 'w1', t: 1, what: 'TypeError' }]))).toBe(false);
     expect(passed(run(clean), 1)).toBe(false);
+    const failedProbe = op({ op: 'probe-write', key: 'p', ok: false, err: 'unavailable', unk: false });
+    const withProbe = (found: ProbeReadBack) =>
+      check({
+        records: [...clean, failedProbe],
+        faults: [],
+        readBack: new Map(Object.entries({ a: 'found' as ReadBack })),
+        probes: new Map([['p', found]]),
+        runEnd: 5_000,
+        limits,
+      });
+    expect(passed(withProbe('missing'))).toBe(true);
+    expect(passed(withProbe('first'))).toBe(false);
   });
 });

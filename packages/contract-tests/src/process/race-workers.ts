@@ -2,7 +2,10 @@ import { type ChildProcess, fork } from 'node:child_process';
 import type { ProcessFactory } from '../options';
 import { takeWorkerPath } from './worker-path';
 
-/** What one child reports: the keys it took (with the value, base64) and the errors its takes raised. */
+/**
+ * What one child reports: the keys it won (take: with the value, base64; compare-and-set: 'set' or 'delete') and the
+ * errors its operations raised.
+ */
 export interface WorkerReport {
   wins: Array<[key: string, base64: string]>;
   failures: Array<{ name: string; code?: string; message: string }>;
@@ -100,27 +103,30 @@ class Worker {
 }
 
 /**
- * Starts `workers` child processes that each build the store from `factory`, waits until all are ready, then has
- * all of them take every key at once. Children are killed when `timeoutMs` passes and in every case at the end.
+ * Starts `workers` child processes that each build the store from `factory`, waits until all are ready, then sends
+ * every child `work` (a 'take' or 'cas' message) with one shared start instant and collects their reports. Children
+ * are killed when `timeoutMs` passes and in every case at the end.
  */
-export async function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<WorkerReport[]> {
-  const workers = Array.from({ length: race.workers }, (_, i) => new Worker(i, race.factory));
+async function raceAcrossProcesses(
+  options: { factory: ProcessFactory; workers: number; timeoutMs: number },
+  work: (child: number) => Message,
+): Promise<WorkerReport[]> {
+  const workers = Array.from({ length: options.workers }, (_, i) => new Worker(i, options.factory));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       for (const worker of workers) worker.kill();
-      reject(new Error(`cross-process take test timed out after ${race.timeoutMs} ms; the children were killed`));
-    }, race.timeoutMs);
+      reject(new Error(`cross-process test timed out after ${options.timeoutMs} ms; the children were killed`));
+    }, options.timeoutMs);
   });
   const run = async (): Promise<WorkerReport[]> => {
     await Promise.all(workers.map((worker) => worker.next('hello')));
-    const { module, exportName, config } = race.factory;
+    const { module, exportName, config } = options.factory;
     for (const worker of workers) worker.send({ type: 'init', module, exportName, config });
     await Promise.all(workers.map((worker) => worker.next('ready')));
-    const { collection, keys, concurrency } = race;
     // A shared start instant a little ahead removes the skew of delivering the message to each child in turn.
     const startAt = Date.now() + 250;
-    for (const worker of workers) worker.send({ type: 'take', collection, keys, concurrency, startAt });
+    for (const [child, worker] of workers.entries()) worker.send({ ...work(child), startAt });
     const reports = await Promise.all(workers.map((worker) => worker.next('result')));
     await Promise.all(workers.map((worker) => worker.exited()));
     return reports.map(({ wins, failures }) => ({ wins, failures }) as WorkerReport);
@@ -140,4 +146,38 @@ export async function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<W
     ]);
     clearTimeout(bound);
   }
+}
+
+/** Every child takes every key at once; see {@link CrossProcessRace}. */
+export function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<WorkerReport[]> {
+  const { collection, keys, concurrency } = race;
+  return raceAcrossProcesses(race, () => ({ type: 'take', collection, keys, concurrency }));
+}
+
+/** One round of the cross-process compare-and-set race: every child writes (or deletes) `key` on `version`. */
+export interface CasRound {
+  key: string;
+  version: string;
+  /** The value a child writes, base64. */
+  value: string;
+  /** Compare-and-delete instead of compare-and-set. */
+  remove: boolean;
+}
+
+/**
+ * Every child runs every round's compare-and-set at once. A child's report lists the rounds it won as
+ * `[key, 'set' | 'delete']`. `roundsFor(index)` gives each child its own rounds (its own values).
+ */
+export async function raceCompareAndSetAcrossProcesses(race: {
+  factory: ProcessFactory;
+  workers: number;
+  collection: string;
+  roundsFor: (child: number) => CasRound[];
+  timeoutMs: number;
+}): Promise<WorkerReport[]> {
+  return raceAcrossProcesses(race, (child) => ({
+    type: 'cas',
+    collection: race.collection,
+    rounds: race.roundsFor(child),
+  }));
 }
