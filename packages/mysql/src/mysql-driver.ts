@@ -90,9 +90,13 @@ export class MysqlDriver implements StoreDriver {
     return context ? Math.max(1, context.deadline - this.now()) : this.timeoutMs;
   }
 
-  /** One prepared statement on any pooled connection. */
+  /**
+   * One statement on any pooled connection, over the text protocol (mysql2 escapes the values; Buffers become X'..').
+   * Not `execute`: a prepared statement first waits for the server's answer to COM_STMT_PREPARE, so a command could be
+   * held back by a lost answer to something else; with one packet per statement, what was sent is exactly the command.
+   */
   async execute<T>(sql: string, values: unknown[], context: OperationContext | undefined): Promise<T> {
-    const [result] = await this.#pool.execute({ sql, timeout: this.#timeout(context) }, values);
+    const [result] = await this.#pool.query({ sql, timeout: this.#timeout(context) }, values);
     return result as T;
   }
 
@@ -200,14 +204,13 @@ export class MysqlDriver implements StoreDriver {
     try {
       const timeout = () => this.#timeout(context);
       await connection.query({ sql: 'START TRANSACTION', timeout: timeout() });
-      const [rows] = (await connection.execute({ sql: this.#sql.selectForUpdate, timeout: timeout() }, [
+      const [rows] = (await connection.query({ sql: this.#sql.selectForUpdate, timeout: timeout() }, [
         utf8(collection),
         utf8(key),
         context.now,
       ])) as [Row[], unknown];
       const row = rows[0];
-      if (row)
-        await connection.execute({ sql: this.#sql.deleteAny, timeout: timeout() }, [utf8(collection), utf8(key)]);
+      if (row) await connection.query({ sql: this.#sql.deleteAny, timeout: timeout() }, [utf8(collection), utf8(key)]);
       if (context.signal.aborted) throw context.signal.reason;
       await connection.query({ sql: row ? 'COMMIT' : 'ROLLBACK', timeout: timeout() });
       clean = true;
@@ -224,8 +227,7 @@ export class MysqlDriver implements StoreDriver {
     context: OperationContext,
   ): Promise<ListPage> {
     const { cursor, limit } = page;
-    // One extra row tells whether another page exists. The limit is a validated integer, inlined because MySQL 8
-    // refuses a LIMIT placeholder bound as the DOUBLE mysql2 sends for numbers.
+    // One extra row tells whether another page exists. The limit is a validated integer, inlined.
     const rows =
       cursor === undefined
         ? await this.execute<Row[]>(`${this.#sql.listFirst}${limit + 1}`, [utf8(collection), context.now], context)

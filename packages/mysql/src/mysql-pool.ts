@@ -1,6 +1,5 @@
 /** The part of a mysql2 connection the store uses (structural, so any mysql2 3.x promise connection fits). */
 export interface MysqlConnectionLike {
-  execute(options: { sql: string; timeout?: number }, values?: unknown[]): Promise<[unknown, unknown]>;
   query(options: { sql: string; timeout?: number } | string, values?: unknown[]): Promise<[unknown, unknown]>;
   release(): void;
   destroy(): void;
@@ -12,7 +11,6 @@ export interface MysqlConnectionLike {
  * FOUND_ROWS flag (mysql2's default) the count is ambiguous and each refused create costs one extra read.
  */
 export interface MysqlPoolLike {
-  execute(options: { sql: string; timeout?: number }, values?: unknown[]): Promise<[unknown, unknown]>;
   query(options: { sql: string; timeout?: number } | string, values?: unknown[]): Promise<[unknown, unknown]>;
   getConnection(): Promise<MysqlConnectionLike>;
   end(): Promise<void>;

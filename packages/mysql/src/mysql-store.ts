@@ -105,7 +105,7 @@ export class MysqlStore extends RuntimeStore {
   readonly #sweepBatchSize: number;
 
   constructor(options: MysqlStoreOptions) {
-    if (!options || typeof options.pool?.execute !== 'function' || typeof options.pool?.getConnection !== 'function') {
+    if (!options || typeof options.pool?.query !== 'function' || typeof options.pool?.getConnection !== 'function') {
       throw new ConfigurationError(
         "options.pool is required: a mysql2/promise pool (createPool from 'mysql2/promise'), or use createMysqlStore({ url }).",
         { source: 'mysql' },

@@ -220,7 +220,7 @@ describe('migrate', () => {
   }, 60_000);
 
   it('prints the DDL with VARBINARY keys', () => {
-    const store = new MysqlStore({ pool: { execute() {}, getConnection() {} } as never, sweepIntervalMs: 0 });
+    const store = new MysqlStore({ pool: { query() {}, getConnection() {} } as never, sweepIntervalMs: 0 });
     expect(store.migrationSql()).toMatch(/collection VARBINARY\(256\) NOT NULL,\n {2}`key` VARBINARY\(1024\)/);
   });
 });
@@ -321,7 +321,7 @@ describe('configuration and errors', () => {
     try {
       const statements: string[] = [];
       const pool = {
-        async execute(options: { sql: string }) {
+        async query(options: { sql: string }) {
           statements.push(options.sql);
           return [{ affectedRows: 0 }, undefined];
         },

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from '@jest/globals';
 import { runStoreContract, tsxChildOptions } from '@oauth-store/contract-tests';
+import { openPostgresStore } from '../src/index';
 import type { ChildStoreConfig } from './fixtures/process-factory';
 import { createStore } from './fixtures/process-factory';
 import { databaseUrl, dropTable, newPool, uniqueName } from './helpers';
@@ -33,6 +34,23 @@ runStoreContract({
     module: join(here, 'fixtures', 'process-factory.ts'),
     config,
     ...tsxChildOptions({ tsconfig: join(here, '..', 'tsconfig.json') }),
+  },
+  lostResponses: {
+    backend: { host: '127.0.0.1', port: Number(new URL(databaseUrl()).port || 5432) },
+    create: async (proxy) => {
+      await migrated;
+      const url = new URL(databaseUrl());
+      url.hostname = proxy.host;
+      url.port = String(proxy.port);
+      return openPostgresStore({
+        connectionString: url.href,
+        table: config.table,
+        migrate: false,
+        timeoutMs: 1000,
+        sweepIntervalMs: 0,
+        pool: { max: 2 },
+      });
+    },
   },
   rawReader: async (collection, key) => {
     const { rows } = await admin.query(`SELECT value FROM ${config.table} WHERE collection = $1 AND key = $2`, [

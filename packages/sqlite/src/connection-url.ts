@@ -4,7 +4,7 @@ import { ConfigurationError } from '@oauth-store/core';
 
 /** The connection-string grammar of this package, shared by the factory, the descriptor and the CLI. */
 export const SQLITE_URL_FORM =
-  'sqlite:./file.db or sqlite:/abs/file.db (?table=&timeout=&busyTimeout=), sqlite::memory: (one process), libsql://db-org.turso.io?authToken=&table= (Turso / sqld)';
+  'sqlite:./file.db or sqlite:/abs/file.db (?table=&timeout=&busyTimeout=&synchronous=full|normal), sqlite::memory: (one process), libsql://db-org.turso.io?authToken=&table= (Turso / sqld)';
 
 /** What a connection string says. */
 export interface ParsedSqliteUrl {
@@ -18,6 +18,7 @@ export interface ParsedSqliteUrl {
   table?: string;
   timeoutMs?: number;
   busyTimeoutMs?: number;
+  synchronous?: 'full' | 'normal';
 }
 
 function bad(message: string): ConfigurationError {
@@ -51,14 +52,20 @@ export function parseSqliteUrl(text: unknown): ParsedSqliteUrl {
     const params = new URLSearchParams(queryAt === -1 ? '' : rest.slice(queryAt + 1));
     for (const name of params.keys()) {
       // Not echoed: a mistyped URL can put anything in a parameter name.
-      if (!['table', 'timeout', 'busyTimeout'].includes(name))
-        throw bad('an unknown parameter (known: table, timeout, busyTimeout).');
+      if (!['table', 'timeout', 'busyTimeout', 'synchronous'].includes(name)) {
+        throw bad('an unknown parameter (known: table, timeout, busyTimeout, synchronous).');
+      }
     }
     if (!location) throw bad('sqlite: needs a file path (or :memory:).');
+    const synchronous = params.get('synchronous');
+    if (synchronous !== null && synchronous !== 'full' && synchronous !== 'normal') {
+      throw bad('"synchronous" must be full or normal.');
+    }
     const options = {
       ...(params.get('table') ? { table: params.get('table') as string } : {}),
       ...(integer(params, 'timeout') !== undefined ? { timeoutMs: integer(params, 'timeout') } : {}),
       ...(integer(params, 'busyTimeout') !== undefined ? { busyTimeoutMs: integer(params, 'busyTimeout') } : {}),
+      ...(synchronous ? { synchronous: synchronous as 'full' | 'normal' } : {}),
     };
     if (location === ':memory:') return { kind: 'local', clientUrl: ':memory:', ...options };
     const path = isAbsolute(location) ? location : resolve(location);
