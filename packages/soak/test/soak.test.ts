@@ -27,7 +27,7 @@ afterAll(() => {
 });
 
 describe.each(BACKEND_NAMES)('short soak on %s', (name) => {
-  it('no double take, no lost write, no stale read, under faults', () => {
+  it('no double take, no lost write, no stale read, nothing applied after it failed, under faults', () => {
     const run = runs.get(name);
     if (run instanceof Error) throw run;
     if (!run) throw new Error(`the ${name} soak did not run`);
@@ -36,7 +36,13 @@ describe.each(BACKEND_NAMES)('short soak on %s', (name) => {
     expect(f.ops).toBeGreaterThan(0);
     expect(f.checkedWrites).toBeGreaterThan(0);
     expect(run.faults.length).toBeGreaterThan(0);
-    expect({ doubleTakes: f.doubleTakes, lostWrites: f.lostWrites, staleReads: f.staleReads }).toEqual({
+    expect({
+      doubleTakes: f.doubleTakes,
+      lostWrites: f.lostWrites,
+      staleReads: f.staleReads,
+      appliedAfterFailure: f.appliedAfterFailure,
+    }).toEqual({
+      appliedAfterFailure: 0,
       doubleTakes: 0,
       lostWrites: 0,
       staleReads: 0,
