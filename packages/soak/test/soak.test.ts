@@ -1,6 +1,7 @@
 // The short soak of `pnpm test`: every backend, 3 s of workload from 2 worker processes and one fault (the first of
-// each backend's schedule: its own crash/restart/freeze/503s, or a worker SIGKILL on DynamoDB Local). No code may be
-// redeemed twice, no acknowledged write lost, no expired entry returned. `pnpm soak` runs every fault for longer
+// each backend's schedule: its own crash/restart/freeze/503s, or lost responses through the lossy proxy on DynamoDB
+// Local). No code may be redeemed twice, no acknowledged write lost, no expired entry returned, no write applied after
+// it was reported failed. `pnpm soak` runs every fault for longer
 // (docs/reliability.md).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
