@@ -30,8 +30,11 @@ export type StoreBackend = ParsedStoreUrl['backend'];
 const FORMS =
   'memory:, redis://host:port, postgres://user@host:port/db, pglite:./dir, dynamodb://host:port?table=t, firestore://project, gcs://bucket';
 
+/** Where the connection-string forms are documented (an absolute URL: the message may be read far from the repo). */
+const FORMS_URL = 'https://github.com/oauth-store/oauth-store/blob/main/docs/cli.md#store-connection-strings';
+
 function bad(message: string): ConfigurationError {
-  return new ConfigurationError(`${message} See docs/cli.md for the connection-string forms.`, { source: 'store-url' });
+  return new ConfigurationError(`${message} Connection-string forms: ${FORMS_URL}`, { source: 'store-url' });
 }
 
 function integerParam(params: URLSearchParams, name: string): number | undefined {
@@ -177,17 +180,19 @@ export function redactStoreUrl(text: string): string {
   return text.replace(/(\/\/[^/@:]*:)[^@/]*@/g, '$1***@');
 }
 
-async function loadAdapter<T>(pkg: string, sdk: string, load: () => Promise<T>): Promise<T> {
+/**
+ * Imports a backend's adapter. Adapters and their SDKs are optional peers of the CLI, installed by whoever uses that
+ * backend; when either is missing, a `configuration` error names both and the command that installs them.
+ */
+async function loadAdapter<T>(scheme: string, packages: string[], load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
       throw new ConfigurationError(
-        `${pkg} needs the package "${sdk}". Install it next to the CLI: npm install ${sdk}`,
-        {
-          source: 'store-url',
-        },
+        `${scheme} needs ${packages.join(' and ')}, which are not installed. Install them next to the CLI: npm install ${packages.join(' ')} (with npx: npx -p @oauth-store/cli ${packages.map((name) => `-p ${name}`).join(' ')} oauth-store ...)`,
+        { source: 'store-url' },
       );
     }
     throw error;
@@ -196,7 +201,7 @@ async function loadAdapter<T>(pkg: string, sdk: string, load: () => Promise<T>):
 
 /**
  * Opens the store a connection string names (see {@link ParsedStoreUrl}). The caller owns the store and closes it.
- * Backend SDKs load only when their scheme is used.
+ * Adapters and backend SDKs load only when their scheme is used.
  */
 export async function openStore(text: string): Promise<ByteStore> {
   const parsed = parseStoreUrl(text);
@@ -205,7 +210,11 @@ export async function openStore(text: string): Promise<ByteStore> {
       return new MemoryStore();
     case 'redis':
     case 'redis-cluster': {
-      const { createRedisStore } = await import('@oauth-store/redis');
+      const { createRedisStore } = await loadAdapter(
+        `${parsed.backend === 'redis' ? 'redis' : 'redis+cluster'}://`,
+        ['@oauth-store/redis', 'redis'],
+        () => import('@oauth-store/redis'),
+      );
       const common = {
         ...(parsed.keyPrefix !== undefined ? { keyPrefix: parsed.keyPrefix } : {}),
         ...(parsed.commandTimeoutMs !== undefined ? { commandTimeoutMs: parsed.commandTimeoutMs } : {}),
@@ -215,19 +224,27 @@ export async function openStore(text: string): Promise<ByteStore> {
         : createRedisStore({ clusterUrls: parsed.clusterUrls, ...common });
     }
     case 'postgres': {
-      const { openPostgresStore } = await import('@oauth-store/postgres');
+      const { openPostgresStore } = await loadAdapter(
+        'postgres://',
+        ['@oauth-store/postgres', 'pg'],
+        () => import('@oauth-store/postgres'),
+      );
       const { backend: _, ...options } = parsed;
       return openPostgresStore(options);
     }
     case 'pglite': {
-      const { openPGliteStore } = await import('@oauth-store/postgres');
+      const { openPGliteStore } = await loadAdapter(
+        'pglite:',
+        ['@oauth-store/postgres', '@electric-sql/pglite'],
+        () => import('@oauth-store/postgres'),
+      );
       const { backend: _, ...options } = parsed;
       return openPGliteStore(options);
     }
     case 'dynamodb': {
       const { DynamoDbStore } = await loadAdapter(
         'dynamodb://',
-        '@aws-sdk/client-dynamodb',
+        ['@oauth-store/dynamodb', '@aws-sdk/client-dynamodb'],
         () => import('@oauth-store/dynamodb'),
       );
       const local =
@@ -247,7 +264,7 @@ export async function openStore(text: string): Promise<ByteStore> {
     case 'firestore': {
       const { FirestoreStore } = await loadAdapter(
         'firestore://',
-        '@google-cloud/firestore',
+        ['@oauth-store/firestore', '@google-cloud/firestore'],
         () => import('@oauth-store/firestore'),
       );
       // The Firestore SDK switches to emulator mode (no credentials, plaintext) only through this variable.
@@ -258,7 +275,11 @@ export async function openStore(text: string): Promise<ByteStore> {
       });
     }
     case 'gcs': {
-      const { GcsStore } = await loadAdapter('gcs://', '@google-cloud/storage', () => import('@oauth-store/gcs'));
+      const { GcsStore } = await loadAdapter(
+        'gcs://',
+        ['@oauth-store/gcs', '@google-cloud/storage'],
+        () => import('@oauth-store/gcs'),
+      );
       return new GcsStore({
         bucket: parsed.bucket,
         ...(parsed.prefix ? { prefix: parsed.prefix } : {}),

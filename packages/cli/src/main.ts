@@ -1,12 +1,8 @@
 import { isOAuthStoreError } from '@oauth-store/core';
-import { demoCommand } from './commands/demo';
-import { doctorCommand } from './commands/doctor';
-import { inspectCommand } from './commands/inspect';
 import type { CommandIo } from './commands/io';
-import { keysCommand } from './commands/keys';
-import { migrateCommand } from './commands/migrate';
 import { StatusLine } from './status-line';
 import { UsageError } from './usage-error';
+import { CLI_VERSION } from './version';
 
 /** Help text of `oauth-store` itself. */
 export const MAIN_HELP = `Usage: oauth-store <command> [options]
@@ -19,23 +15,28 @@ Commands:
   migrate                 copy collections between two stores (--from URL --to URL), resumable
   inspect <store-url>     entries and bytes per collection
 
-Run \`oauth-store <command> --help\` for a command's options. Store URLs: see docs/cli.md.
+Run \`oauth-store <command> --help\` for a command's options. Store URLs:
+https://github.com/oauth-store/oauth-store/blob/main/docs/cli.md#store-connection-strings
 `;
 
 type Command = (args: string[], io: CommandIo) => Promise<number>;
 
+/**
+ * Loads only the command asked for: `--help` and `keys` start without reading the demo's or a backend's modules,
+ * whose packages are optional peers that may not be installed.
+ */
 async function loadCommand(name: string, rest: string[]): Promise<[Command, string[]] | undefined> {
   switch (name) {
     case 'demo':
-      return [demoCommand, rest];
+      return [(await import('./commands/demo')).demoCommand, rest];
     case 'doctor':
-      return [doctorCommand, rest];
+      return [(await import('./commands/doctor')).doctorCommand, rest];
     case 'keys':
-      return [keysCommand, rest];
+      return [(await import('./commands/keys')).keysCommand, rest];
     case 'migrate':
-      return [migrateCommand, rest];
+      return [(await import('./commands/migrate')).migrateCommand, rest];
     case 'inspect':
-      return [inspectCommand, rest];
+      return [(await import('./commands/inspect')).inspectCommand, rest];
     default:
       return undefined;
   }
@@ -63,7 +64,7 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-v') {
-    io.stdout('0.1.0\n');
+    io.stdout(`${CLI_VERSION}\n`);
     return 0;
   }
   try {

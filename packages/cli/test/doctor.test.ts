@@ -2,16 +2,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { doctorCommand } from '../src/commands/doctor';
 import { type DemoCluster, startDemoCluster } from '../src/demo/cluster';
 import { runDoctor } from '../src/doctor/doctor';
 import { writeKeyFile } from '../src/keys';
+import { UsageError } from '../src/usage-error';
 import {
   authMethodMismatchServer,
   type FixtureServer,
   noMetadataServer,
   redirectAllowlistServer,
   rejectsRegisteredClientsServer,
+  unauthenticatedTokenServer,
 } from './fixtures/misconfigured-servers';
+import { recordingIo } from './support/io';
 
 const ids = (report: Awaited<ReturnType<typeof runDoctor>>) => report.findings.map((item) => item.id);
 
@@ -27,23 +31,24 @@ async function withFixture(start: () => Promise<FixtureServer>, test: (url: stri
 describe('doctor against misconfigured servers', () => {
   it('reports missing RFC 9728 and RFC 8414 metadata', async () => {
     await withFixture(noMetadataServer, async (url) => {
-      const report = await runDoctor(url);
+      const report = await runDoctor(url, { login: 'automated' });
       expect(ids(report)).toEqual(['protected-resource-metadata-missing', 'authorization-server-metadata-missing']);
+      expect(report.checks.at(-1)).toEqual({ name: 'login', ok: false, detail: expect.stringContaining('not run') });
       expect(report.findings.every((item) => item.severity === 'error' && item.cause && item.fix)).toBe(true);
     });
   });
 
   it('reports a redirect allowlist that ignores the registered redirect URI', async () => {
     await withFixture(redirectAllowlistServer, async (url) => {
-      expect(ids(await runDoctor(url, { attempts: 4 }))).toEqual(['redirect-uri-rejected']);
+      expect(ids(await runDoctor(url, { attempts: 6 }))).toEqual(['redirect-uri-rejected']);
     });
   });
 
   it('reports a consistent "client not registered" when /authorize never accepts DCR clients', async () => {
     await withFixture(rejectsRegisteredClientsServer, async (url) => {
-      const report = await runDoctor(url, { attempts: 4 });
+      const report = await runDoctor(url);
       expect(ids(report)).toEqual(['client-not-registered-consistent']);
-      expect(report.findings[0]?.summary).toContain('all 4');
+      expect(report.findings[0]?.summary).toContain('all 30');
     });
   });
 
@@ -54,10 +59,31 @@ describe('doctor against misconfigured servers', () => {
     await withFixture(
       () => authMethodMismatchServer(advertised),
       async (url) => {
-        const report = await runDoctor(url, { attempts: 3 });
+        const report = await runDoctor(url, { attempts: 6 });
         expect(ids(report)).toEqual(['token-auth-method-mismatch']);
         expect(report.findings[0]?.summary).toContain(`accepts ${accepted} instead`);
       },
+    );
+  });
+
+  it('reports a consistent refusal with only a few requests as possibly per-instance storage', async () => {
+    await withFixture(rejectsRegisteredClientsServer, async (url) => {
+      const report = await runDoctor(url, { attempts: 10 });
+      expect(ids(report)).toEqual(['client-not-registered-consistent', 'attempts-too-few']);
+      expect(report.findings[1]?.summary).toContain('may be per-instance storage');
+    });
+  });
+
+  it('reports a token endpoint that does not authenticate clients', async () => {
+    await withFixture(unauthenticatedTokenServer, async (url) => {
+      const report = await runDoctor(url, { attempts: 6 });
+      expect(ids(report)).toEqual(['token-client-not-authenticated']);
+    });
+  });
+
+  it('refuses --login together with --login-auto (usage error, exit 2 from the CLI)', async () => {
+    await expect(doctorCommand(['http://127.0.0.1:9/mcp', '--login', '--login-auto'], recordingIo())).rejects.toThrow(
+      UsageError,
     );
   });
 
@@ -89,14 +115,17 @@ describe('doctor against the demo servers (2 instances behind a round-robin bala
   it('finds the intermittent "client not registered" of per-instance memory storage', async () => {
     const report = await runDoctor(cluster.mcpUrl);
     expect(ids(report)).toEqual(['client-not-registered-intermittent']);
-    expect(report.findings[0]?.summary).toMatch(/[1-9] were accepted and [1-9] rejected/);
+    expect(report.findings[0]?.summary).toMatch(/[1-9]\d* were accepted and [1-9]\d* rejected/);
   });
 
   it('finds nothing once the instances share a store', async () => {
     // Redis here (the demo test covers PostgreSQL), with the envelope wrapper as the demo uses it.
     await cluster.restart({ instances: 2, store: process.env.REDIS_URL as string, keyFile: await keyFile() });
-    const report = await runDoctor(cluster.mcpUrl);
+    const report = await runDoctor(cluster.mcpUrl, { login: 'automated' });
     expect(report.findings).toEqual([]);
     expect(report.checks.every((check) => check.ok)).toBe(true);
+    expect(report.checks.map((check) => check.name)).toEqual(
+      expect.arrayContaining(['login (authorization code + PKCE)', 'refresh', 'MCP calls with the issued tokens']),
+    );
   }, 60_000);
 });

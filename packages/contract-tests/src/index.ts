@@ -1,3 +1,4 @@
+export * from './attack/index';
 export * from './encryption/index';
 export type { LossyProxy, LossyProxyMode, LossyProxyOptions } from './faults/lossy-proxy';
 export { startLossyProxy } from './faults/lossy-proxy';

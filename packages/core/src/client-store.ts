@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as z from 'zod';
 import {
   describeIssues,
   type OAuthClientInformationFull,
@@ -7,7 +6,9 @@ import {
   type OAuthClientMetadata,
 } from './client-schema';
 import type { ByteStore, ListOptions } from './contract';
-import { ConflictError, IntegrityError, InvalidValueError } from './errors';
+import { ConfigurationError, ConflictError, IntegrityError, InvalidValueError, ValueTooLargeError } from './errors';
+import { literalRule, numberRule, objectSchema, optional, required } from './schema-rules';
+import { isStorableKey } from './validation';
 import { decodeRecord, encodeRecord } from './value-codec';
 
 /** How often `updateClient` re-reads and retries when a concurrent write changed the client in between. */
@@ -25,9 +26,17 @@ export interface ClientStoreOptions {
   unusedClientTtlMs?: number;
   /** Mints a client id when `registerClient` receives none (the SDK's `clientIdGeneration: false`). Default UUID v4. */
   generateClientId?: () => string;
+  /**
+   * Largest client record accepted, in bytes of its JSON encoding. Default 16 KiB: RFC 7591 metadata with a `jwks`
+   * fits in a few KiB, and an open registration endpoint must not let anyone store megabytes per client.
+   */
+  maxClientBytes?: number;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
+
+/** Default of {@link ClientStoreOptions.maxClientBytes}. */
+export const DEFAULT_MAX_CLIENT_BYTES = 16 * 1024;
 
 /** One page of {@link ClientStore.listClients}. */
 export interface ClientPage {
@@ -41,13 +50,25 @@ export interface ClientPage {
 export type ClientUpdate = Partial<OAuthClientMetadata> &
   Partial<Pick<OAuthClientInformationFull, 'client_secret' | 'client_secret_expires_at'>>;
 
-const StoredClientSchema = z.object({
-  v: z.literal(1),
-  client: OAuthClientInformationFullSchema,
-  registeredAt: z.number(),
-  usedAt: z.number().optional(),
+/** A client record as stored: format version, the client, and when it was registered and first used. */
+interface StoredClient {
+  v: 1;
+  client: OAuthClientInformationFull;
+  registeredAt: number;
+  usedAt?: number | undefined;
+}
+
+const StoredClientSchema = objectSchema<StoredClient>({
+  v: required(literalRule(1)),
+  client: required((value, path, issues) => {
+    const result = OAuthClientInformationFullSchema.safeParse(value);
+    if (result.success) return result.data;
+    for (const issue of result.error.issues) issues.push({ ...issue, path: [...path, ...issue.path] });
+    return value as OAuthClientInformationFull;
+  }),
+  registeredAt: required(numberRule),
+  usedAt: optional(numberRule),
 });
-type StoredClient = z.infer<typeof StoredClientSchema>;
 
 /**
  * Registered OAuth clients (RFC 7591 DCR) on any {@link ByteStore}. Satisfies the MCP SDK's
@@ -62,9 +83,15 @@ export class ClientStore {
   readonly #unusedTtlMs: number | undefined;
   readonly #generateId: () => string;
   readonly #now: () => number;
+  readonly #maxClientBytes: number;
 
   constructor(store: ByteStore, options: ClientStoreOptions = {}) {
+    assertStore(store, 'client-store');
     this.#store = store;
+    this.#maxClientBytes = options.maxClientBytes ?? DEFAULT_MAX_CLIENT_BYTES;
+    if (!Number.isSafeInteger(this.#maxClientBytes) || this.#maxClientBytes < 1024) {
+      throw new InvalidValueError('maxClientBytes must be an integer of at least 1024.', { source: 'client-store' });
+    }
     this.#collection = options.collection ?? 'oauth-clients';
     this.#unusedTtlMs = options.unusedClientTtlMs;
     this.#generateId = options.generateClientId ?? randomUUID;
@@ -78,6 +105,8 @@ export class ClientStore {
 
   /** Returns the client, or undefined when none is registered under this id. */
   async getClient(clientId: string): Promise<OAuthClientInformationFull | undefined> {
+    // An id that cannot name an entry is simply unknown: the server must answer invalid_client, not 500.
+    if (!isStorableKey(this.#store.capabilities, clientId)) return undefined;
     const entry = await this.#store.getEntry(this.#collection, clientId);
     if (!entry) return undefined;
     const stored = this.#parse(entry.value);
@@ -100,6 +129,11 @@ export class ClientStore {
     client: Omit<OAuthClientInformationFull, 'client_id' | 'client_id_issued_at'> &
       Partial<Pick<OAuthClientInformationFull, 'client_id' | 'client_id_issued_at'>>,
   ): Promise<OAuthClientInformationFull> {
+    if (client === null || typeof client !== 'object' || Array.isArray(client)) {
+      throw new InvalidValueError('registerClient needs the client metadata object (RFC 7591).', {
+        source: 'client-store',
+      });
+    }
     const now = this.#now();
     const candidate = {
       ...client,
@@ -108,7 +142,7 @@ export class ClientStore {
     };
     const parsed = this.#validate(candidate);
     const record: StoredClient = { v: 1, client: parsed, registeredAt: now };
-    const created = await this.#store.set(this.#collection, parsed.client_id, encodeRecord(record), {
+    const created = await this.#store.set(this.#collection, parsed.client_id, this.#encode(record), {
       onlyIfAbsent: true,
       ...(this.#unusedTtlMs !== undefined ? { ttlMs: this.#unusedTtlMs } : {}),
     });
@@ -123,6 +157,10 @@ export class ClientStore {
   /** Changes a registered client's metadata or secret (RFC 7592). Returns the updated client, or undefined if none. */
   async updateClient(clientId: string, update: ClientUpdate): Promise<OAuthClientInformationFull | undefined> {
     // Read-modify-write with compare-and-set: a concurrent update is retried on top of, never overwritten.
+    if (!isStorableKey(this.#store.capabilities, clientId)) return undefined;
+    if (update === null || typeof update !== 'object' || Array.isArray(update)) {
+      throw new InvalidValueError('updateClient needs an object of the fields to change.', { source: 'client-store' });
+    }
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
       const entry = await this.#store.getEntry(this.#collection, clientId);
       if (!entry) return undefined;
@@ -132,7 +170,7 @@ export class ClientStore {
       // An unused client keeps its remaining lifetime exactly (the entry carries its absolute expiry).
       const ttl = entry.expiresAt === undefined ? undefined : entry.expiresAt - this.#now();
       if (ttl !== undefined && ttl <= 0) return undefined;
-      const written = await this.#store.set(this.#collection, clientId, encodeRecord(next), {
+      const written = await this.#store.set(this.#collection, clientId, this.#encode(next), {
         ifVersion: entry.version,
         ...(ttl !== undefined ? { ttlMs: ttl } : {}),
       });
@@ -145,7 +183,8 @@ export class ClientStore {
   }
 
   /** Deletes a client (RFC 7592). Resolves true when one was deleted. */
-  deleteClient(clientId: string): Promise<boolean> {
+  async deleteClient(clientId: string): Promise<boolean> {
+    if (!isStorableKey(this.#store.capabilities, clientId)) return false;
     return this.#store.delete(this.#collection, clientId);
   }
 
@@ -155,6 +194,17 @@ export class ClientStore {
     const records = await Promise.all(page.keys.map((key) => this.#store.get(this.#collection, key)));
     const clients = records.flatMap((bytes) => (bytes ? [this.#parse(bytes).client] : []));
     return page.cursor ? { clients, cursor: page.cursor } : { clients };
+  }
+
+  #encode(record: StoredClient): Uint8Array {
+    const bytes = encodeRecord(record);
+    if (bytes.byteLength > this.#maxClientBytes) {
+      throw new ValueTooLargeError(
+        `the client metadata is ${bytes.byteLength} bytes encoded; at most ${this.#maxClientBytes} are accepted (maxClientBytes). Send less metadata (a jwks_uri instead of inline jwks).`,
+        { source: 'client-store' },
+      );
+    }
+    return bytes;
   }
 
   #validate(candidate: unknown): OAuthClientInformationFull {
@@ -179,5 +229,23 @@ export class ClientStore {
       );
     }
     return result.data;
+  }
+}
+
+/** Throws a `configuration` error unless `store` looks like a {@link ByteStore} (a careless caller passes undefined). */
+export function assertStore(store: unknown, source: string): asserts store is ByteStore {
+  const candidate = store as Partial<ByteStore> | null | undefined;
+  if (
+    !candidate ||
+    typeof candidate !== 'object' ||
+    !candidate.capabilities ||
+    typeof candidate.get !== 'function' ||
+    typeof candidate.set !== 'function' ||
+    typeof candidate.take !== 'function'
+  ) {
+    throw new ConfigurationError(
+      'expected a store (a ByteStore such as createRedisStore(...) or new MemoryStore()) as the first argument.',
+      { source },
+    );
   }
 }

@@ -1,6 +1,8 @@
+import { assertStore } from './client-store';
 import type { ByteStore } from './contract';
 import { ConfigurationError } from './errors';
-import { TypedCollection } from './typed-collection';
+import { type KeyHasher, sha256KeyHasher, TypedCollection } from './typed-collection';
+import { isStorableKey } from './validation';
 import { decodeRecord, encodeRecord } from './value-codec';
 
 const MINUTE = 60_000;
@@ -101,6 +103,13 @@ export interface TransactionStoreOptions {
    * Authorization codes are then NOT guaranteed one-time across instances. Default false: such a store is refused.
    */
   allowNonAtomicTake?: boolean;
+  /**
+   * Hashes every key before it reaches the backend (codes, refresh-token hashes, JTIs, transaction ids), so the backend
+   * and its logs never hold a usable code or token. Pass an HMAC keyed with a secret every instance shares (for
+   * example `(key) => createHmac('sha256', secret).update(key).digest('base64url')`). Default: keys are stored as
+   * given, except the replay tombstones of used codes, which are always stored under SHA-256 of the code.
+   */
+  keyHasher?: KeyHasher;
   /** Clock, for tests. Default `Date.now`. */
   now?: () => number;
 }
@@ -123,9 +132,17 @@ export class AuthorizationCodes<T extends AuthorizationCodeGrant = Authorization
   readonly #ttlMs: number;
   readonly #now: () => number;
 
-  constructor(store: ByteStore, prefix: string, ttlMs: number, now: () => number) {
+  readonly #tombstoneKey: KeyHasher;
+
+  constructor(store: ByteStore, prefix: string, ttlMs: number, now: () => number, keyHasher?: KeyHasher) {
     this.#store = store;
-    this.#codes = new TypedCollection<T>(store, { collection: `${prefix}codes`, defaultTtlMs: ttlMs });
+    this.#codes = new TypedCollection<T>(store, {
+      collection: `${prefix}codes`,
+      defaultTtlMs: ttlMs,
+      ...(keyHasher ? { keyHasher } : {}),
+    });
+    // A tombstone outlives its code: never keep the raw code as a key name for longer than the code itself.
+    this.#tombstoneKey = keyHasher ?? sha256KeyHasher;
     this.#tombstones = `${prefix}code-tombstones`;
     this.#ttlMs = ttlMs;
     this.#now = now;
@@ -143,15 +160,17 @@ export class AuthorizationCodes<T extends AuthorizationCodeGrant = Authorization
 
   /** Consumes the code: exactly one concurrent caller gets `{ ok: true }`. */
   async consume(code: string): Promise<ConsumeResult<T>> {
+    if (!isStorableKey(this.#store.capabilities, code)) return { ok: false, reason: 'not_found' };
     const grant = await this.#codes.take(code);
+    const tombstoneKey = this.#tombstoneKey(code);
     if (grant) {
       // A replay arriving between the take and this write is reported as not_found: still rejected.
-      await this.#store.set(this.#tombstones, code, encodeRecord({ usedAt: new Date(this.#now()) }), {
+      await this.#store.set(this.#tombstones, tombstoneKey, encodeRecord({ usedAt: new Date(this.#now()) }), {
         ttlMs: this.#ttlMs,
       });
       return { ok: true, grant };
     }
-    const tombstone = await this.#store.get(this.#tombstones, code);
+    const tombstone = await this.#store.get(this.#tombstones, tombstoneKey);
     if (tombstone) {
       const { usedAt } = decodeRecord(tombstone) as { usedAt: Date };
       return { ok: false, reason: 'already_used', usedAt };
@@ -180,6 +199,7 @@ export class TransactionStore {
   readonly refreshTokens: TypedCollection<RefreshTokenMetadata>;
 
   constructor(store: ByteStore, options: TransactionStoreOptions = {}) {
+    assertStore(store, 'transaction-store');
     if (!store.capabilities.atomicTake && !options.allowNonAtomicTake) {
       throw new ConfigurationError(
         `the "${store.capabilities.name}" store cannot take an entry atomically, so authorization codes could be redeemed twice by two instances. Use a store with atomic take (Redis, PostgreSQL, DynamoDB, Firestore, Cloud Storage), or pass allowNonAtomicTake: true to accept the risk.`,
@@ -189,11 +209,22 @@ export class TransactionStore {
     const prefix = options.prefix ?? 'oauth-';
     const ttls = { ...DEFAULT_TRANSACTION_TTLS, ...options.ttls };
     const now = options.now ?? Date.now;
+    const { keyHasher } = options;
+    if (keyHasher !== undefined && typeof keyHasher !== 'function') {
+      throw new ConfigurationError('keyHasher must be a function from a key to the name stored in the backend.', {
+        source: 'transaction-store',
+      });
+    }
     const collection = <T>(name: string, defaultTtlMs: number, ttlFor?: (value: T) => number | undefined) =>
-      new TypedCollection<T>(store, { collection: `${prefix}${name}`, defaultTtlMs, ...(ttlFor ? { ttlFor } : {}) });
+      new TypedCollection<T>(store, {
+        collection: `${prefix}${name}`,
+        defaultTtlMs,
+        ...(ttlFor ? { ttlFor } : {}),
+        ...(keyHasher ? { keyHasher } : {}),
+      });
     this.transactions = collection('transactions', ttls.transactions);
     this.consentTokens = collection('consent-tokens', ttls.consentTokens);
-    this.authorizationCodes = new AuthorizationCodes(store, prefix, ttls.authorizationCodes, now);
+    this.authorizationCodes = new AuthorizationCodes(store, prefix, ttls.authorizationCodes, now, keyHasher);
     this.upstreamTokens = collection<UpstreamTokenSet>('upstream-tokens', ttls.upstreamTokens, (value) =>
       untilLatest(now, value.expiresAt, value.refreshExpiresAt),
     );

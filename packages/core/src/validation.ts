@@ -8,11 +8,9 @@ export const DEFAULT_LIST_LIMIT = 100;
 /** Largest page size `list` accepts. */
 export const MAX_LIST_LIMIT = 1000;
 
-const encoder = new TextEncoder();
-
-/** UTF-8 length of a string in bytes. */
+/** UTF-8 length of a string in bytes (no allocation: it runs on every operation). */
 export function utf8Length(value: string): number {
-  return encoder.encode(value).byteLength;
+  return Buffer.byteLength(value, 'utf8');
 }
 
 function checkName(kind: 'key' | 'collection', value: unknown, max: number, source: string): void {
@@ -59,6 +57,15 @@ export function assertValidValue(capabilities: StoreCapabilities, value: unknown
       { source: capabilities.name },
     );
   }
+}
+
+/**
+ * True when `key` can name an entry of this store. Lookups of ids taken from a request (client ids, codes, tokens)
+ * use it to answer "not found" for ids that cannot exist (empty, too long, a lone surrogate, not a string), so an
+ * unknown client gets `invalid_client` from the server, not a 500.
+ */
+export function isStorableKey(capabilities: StoreCapabilities, key: unknown): key is string {
+  return typeof key === 'string' && key.length > 0 && key.isWellFormed() && utf8Length(key) <= capabilities.maxKeyBytes;
 }
 
 /** Throws {@link InvalidValueError} unless the set options are well formed. */

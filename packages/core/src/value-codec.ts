@@ -22,7 +22,22 @@ export type RecordValue =
   | readonly RecordValue[]
   | { readonly [key: string]: RecordValue | undefined };
 
-function toTagged(value: unknown, path: string): unknown {
+/**
+ * Deepest nesting a record may have. OAuth records are a few levels deep (a client's `jwks` is about five); the bound
+ * keeps a hostile 20,000-deep value from overflowing the stack of this recursive codec (a RangeError would escape the
+ * typed errors) on write, and on read of a planted record.
+ */
+export const MAX_RECORD_DEPTH = 64;
+
+/** A key that would set the prototype of the decoded object instead of holding data; refused both ways. */
+const PROTO_KEY = '__proto__';
+
+function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  // Plain assignment would invoke a setter for special names; a data property never does.
+  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+function toTagged(value: unknown, path: string, depth = 0, ancestors: object[] = []): unknown {
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new InvalidValueError(`${path} is ${value}, which JSON cannot hold.`);
@@ -33,13 +48,31 @@ function toTagged(value: unknown, path: string): unknown {
     return { [TAG]: 'Date', value: value.toISOString() };
   }
   if (value instanceof URL) return { [TAG]: 'URL', value: value.href };
-  if (Array.isArray(value)) return value.map((item, index) => toTagged(item, `${path}[${index}]`));
-  if (typeof value === 'object' && isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) out[key] = toTagged(item, `${path}.${key}`);
+  if (typeof value === 'object' && (Array.isArray(value) || isPlainObject(value))) {
+    if (depth >= MAX_RECORD_DEPTH) {
+      throw new InvalidValueError(
+        `${path} is nested deeper than ${MAX_RECORD_DEPTH} levels; records are not that deep.`,
+      );
     }
-    return Object.hasOwn(out, TAG) ? { [TAG]: 'Object', value: out } : out;
+    if (ancestors.includes(value)) throw new InvalidValueError(`${path} refers back to itself (a circular value).`);
+    ancestors.push(value);
+    try {
+      if (Array.isArray(value)) {
+        return value.map((item, index) => toTagged(item, `${path}[${index}]`, depth + 1, ancestors));
+      }
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of Object.entries(value)) {
+        if (key === PROTO_KEY) {
+          throw new InvalidValueError(
+            `${path} has a "__proto__" key, which records refuse (it would set a prototype).`,
+          );
+        }
+        if (item !== undefined) defineEntry(out, key, toTagged(item, `${path}.${key}`, depth + 1, ancestors));
+      }
+      return Object.hasOwn(out, TAG) ? { [TAG]: 'Object', value: out } : out;
+    } finally {
+      ancestors.pop();
+    }
   }
   const kind = typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value;
   throw new InvalidValueError(`${path} is a ${kind}; records hold JSON values, Date and URL only.`);
@@ -50,9 +83,14 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-function fromTagged(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(fromTagged);
+function fromTagged(value: unknown, depth = 0): unknown {
   if (value === null || typeof value !== 'object') return value;
+  if (depth >= MAX_RECORD_DEPTH) {
+    throw new IntegrityError(
+      `a stored record is nested deeper than ${MAX_RECORD_DEPTH} levels; it was not written here.`,
+    );
+  }
+  if (Array.isArray(value)) return value.map((item) => fromTagged(item, depth + 1));
   const record = value as Record<string, unknown>;
   if (Object.hasOwn(record, TAG)) {
     const inner = record.value;
@@ -64,21 +102,31 @@ function fromTagged(value: unknown): unknown {
         if (typeof inner === 'string') return new URL(inner);
         break;
       case 'Object':
-        if (inner && typeof inner === 'object' && !Array.isArray(inner)) return decodeEntries(inner);
+        if (inner && typeof inner === 'object' && !Array.isArray(inner)) return decodeEntries(inner, depth + 1);
         break;
     }
     throw new IntegrityError('a stored record has a malformed tagged value; it was not written by oauth-store.');
   }
-  return decodeEntries(record);
+  return decodeEntries(record, depth);
 }
 
-function decodeEntries(record: object): Record<string, unknown> {
+function decodeEntries(record: object, depth: number): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(record)) out[key] = fromTagged(item);
+  for (const [key, item] of Object.entries(record)) {
+    if (key === PROTO_KEY) {
+      throw new IntegrityError(
+        'a stored record has a "__proto__" key, which oauth-store never writes; it was planted.',
+      );
+    }
+    defineEntry(out, key, fromTagged(item, depth + 1));
+  }
   return out;
 }
 
-/** Encodes a record (JSON plus Date and URL) to UTF-8 bytes. Throws {@link InvalidValueError} for anything else. */
+/**
+ * Encodes a record (JSON plus Date and URL) to UTF-8 bytes. Throws {@link InvalidValueError} for anything else,
+ * including circular values, nesting deeper than {@link MAX_RECORD_DEPTH} and `__proto__` keys.
+ */
 export function encodeRecord(value: unknown): Uint8Array {
   return encoder.encode(JSON.stringify(toTagged(value, 'value')));
 }

@@ -1,4 +1,6 @@
+export { DYNAMODB_URL_FORM, type ParsedDynamoDbUrl, parseDynamoDbUrl } from './connection-url';
 export { type CreateTableOptions, type CreateTableResult, createTable, tableDefinition } from './create-table';
+export { descriptor } from './descriptor';
 export {
   DEFAULT_LIST_SHARDS,
   EXPIRES_AT_ATTRIBUTE,
@@ -11,6 +13,7 @@ export {
   PARTITION_KEY,
   TTL_ATTRIBUTE,
   VALUE_ATTRIBUTE,
+  VERSION_ATTRIBUTE,
 } from './layout';
-export type { DynamoDbStoreOptions } from './options';
-export { DynamoDbStore } from './store';
+export { DEFAULT_REQUEST_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, type DynamoDbStoreOptions } from './options';
+export { createDynamoDbStore, DynamoDbStore } from './store';

@@ -6,7 +6,8 @@
  * | `pk`  | B | table partition key: u16 collection length, collection UTF-8, key UTF-8 |
  * | `lpk` | B | list-index partition key: u16 shard, collection UTF-8 |
  * | `k`   | B | list-index sort key: key UTF-8 |
- * | `v`   | B | the value |
+ * | `v`   | B | the record as the runtime framed it (expiry, version, value), stored verbatim |
+ * | `ver` | B | the record's 16-byte version (a copy of frame bytes 9..24), what compare-and-set conditions compare |
  * | `exp` | N | precise expiry, epoch milliseconds (absent: never expires) |
  * | `ttl` | N | the same expiry rounded UP to epoch seconds, for DynamoDB's own TTL deletion |
  *
@@ -22,8 +23,13 @@ export const PARTITION_KEY = 'pk';
 export const LIST_PARTITION_KEY = 'lpk';
 /** Name of the list index's sort key attribute (binary: the entry key). */
 export const LIST_SORT_KEY = 'k';
-/** Name of the value attribute (binary). */
+/** Name of the record attribute (binary): the framed record the runtime hands the driver. */
 export const VALUE_ATTRIBUTE = 'v';
+/**
+ * Name of the version attribute (binary, 16 bytes): a copy of the frame's version, because a condition expression can
+ * compare a whole attribute but not a slice of one.
+ */
+export const VERSION_ATTRIBUTE = 'ver';
 /** Name of the precise expiry attribute (number, epoch milliseconds). */
 export const EXPIRES_AT_ATTRIBUTE = 'exp';
 /** Name of the attribute DynamoDB's TTL deletion reads (number, epoch seconds). */
@@ -42,12 +48,21 @@ export const MAX_LIST_SHARDS = 1024;
 
 /** DynamoDB's item size limit: 400 KB, counted as attribute name lengths plus value sizes. */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024;
+/** Bytes the runtime's record frame adds in front of every value (see `record-frame.ts` in core). */
+const FRAME_HEADER_BYTES = 25;
 /**
- * Worst-case bytes an item spends outside the value: attribute names (13 bytes), `pk` (2 + 256 + 1024), `lpk`
- * (2 + 256), `k` (1024), and the two numbers (at most 21 bytes each by DynamoDB's sizing rule).
+ * Worst-case bytes an item spends outside the value: attribute names (16 bytes), `pk` (2 + 256 + 1024), `lpk`
+ * (2 + 256), `k` (1024), the frame header (25), `ver` (16), and the two numbers (at most 21 bytes each by DynamoDB's
+ * sizing rule).
  */
 export const MAX_ITEM_OVERHEAD_BYTES =
-  13 + (2 + MAX_COLLECTION_BYTES + MAX_KEY_BYTES) + (2 + MAX_COLLECTION_BYTES) + MAX_KEY_BYTES + 2 * 21;
+  16 +
+  (2 + MAX_COLLECTION_BYTES + MAX_KEY_BYTES) +
+  (2 + MAX_COLLECTION_BYTES) +
+  MAX_KEY_BYTES +
+  FRAME_HEADER_BYTES +
+  16 +
+  2 * 21;
 /** Largest value: the item limit minus the worst-case overhead, rounded down to whole KiB (397 KiB = 406,528 bytes). */
 export const MAX_VALUE_BYTES = Math.floor((DYNAMODB_MAX_ITEM_BYTES - MAX_ITEM_OVERHEAD_BYTES) / 1024) * 1024;
 

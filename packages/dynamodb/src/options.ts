@@ -1,15 +1,22 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { ConfigurationError } from '@oauth-store/core';
+import { parseDynamoDbUrl } from './connection-url';
 import { SOURCE } from './errors';
 import { DEFAULT_LIST_SHARDS, MAX_LIST_SHARDS } from './layout';
 
-/** Options for {@link DynamoDbStore}. */
+/** Options for {@link DynamoDbStore} and {@link createDynamoDbStore}. */
 export interface DynamoDbStoreOptions {
-  /** The table, laid out as {@link createTable} creates it (see the README for CloudFormation and Terraform). */
-  tableName: string;
   /**
-   * A client to use. The store does not destroy it on `close()`, and its timeouts and retries are yours to set
-   * (`operationTimeoutMs` still bounds every operation).
+   * A `dynamodb://[endpoint-host:port]?table=NAME&region=&tls=&timeout=` connection string (the CLI's grammar): the
+   * table, endpoint, region and timeout in one string. Give either `url` or `tableName`. `clientConfig` fields
+   * override what the url implies.
+   */
+  url?: string;
+  /** The table, laid out as {@link createTable} creates it (see the README for CloudFormation and Terraform). */
+  tableName?: string;
+  /**
+   * A client to use. The store does not destroy it on `close()`. Its read retries are yours; writes, deletes and takes
+   * are never resent by the SDK whatever its retry settings (see the README), and `timeoutMs` bounds every operation.
    */
   client?: DynamoDBClient;
   /** Configuration for the client the store creates when `client` is absent (region, credentials, endpoint, ...). */
@@ -25,7 +32,12 @@ export interface DynamoDbStoreOptions {
    * Ignored when `client` is given or `clientConfig.requestHandler` is set. Default 3000.
    */
   requestTimeoutMs?: number;
-  /** Upper bound in milliseconds on a whole operation, retries included; it is then aborted. Default 10000. */
+  /**
+   * Upper bound in milliseconds on a whole operation, read retries included; the operation is then aborted and rejects
+   * `unavailable` (with `outcomeUnknown` for a write, delete or take). Default 10000.
+   */
+  timeoutMs?: number;
+  /** @deprecated The former name of {@link DynamoDbStoreOptions.timeoutMs}. */
   operationTimeoutMs?: number;
 }
 
@@ -34,13 +46,15 @@ export interface ResolvedOptions {
   tableName: string;
   listShards: number;
   requestTimeoutMs: number;
-  operationTimeoutMs: number;
+  timeoutMs: number;
+  /** The client configuration from `url` and `clientConfig` (undefined when a client was given). */
+  clientConfig: DynamoDBClientConfig | undefined;
 }
 
 /** Default per-attempt HTTP timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 3_000;
 /** Default bound on a whole operation. */
-export const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Throws {@link ConfigurationError} unless `tableName` is a valid DynamoDB table name. */
 export function assertTableName(tableName: unknown): asserts tableName is string {
@@ -65,13 +79,37 @@ function positiveInteger(name: string, value: unknown, fallback: number, max = N
 /** Checks the options and fills in defaults. */
 export function resolveOptions(options: DynamoDbStoreOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('options must be an object with at least tableName.', { source: SOURCE });
+    throw new ConfigurationError('options must be an object with url or tableName.', { source: SOURCE });
   }
-  assertTableName(options.tableName);
+  if (options.client !== undefined && options.clientConfig !== undefined) {
+    throw new ConfigurationError('give either client or clientConfig, not both.', { source: SOURCE });
+  }
+  if (options.timeoutMs !== undefined && options.operationTimeoutMs !== undefined) {
+    throw new ConfigurationError('give timeoutMs only (operationTimeoutMs is its former name).', { source: SOURCE });
+  }
+  let tableName = options.tableName;
+  let clientConfig = options.clientConfig;
+  let urlTimeoutMs: number | undefined;
+  if (options.url !== undefined) {
+    if (tableName !== undefined) {
+      throw new ConfigurationError('give either url (with ?table=) or tableName, not both.', { source: SOURCE });
+    }
+    const parsed = parseDynamoDbUrl(options.url);
+    tableName = parsed.tableName;
+    urlTimeoutMs = parsed.timeoutMs;
+    // With an injected client the url's endpoint and region are the client's business; only the table applies.
+    clientConfig = options.client ? undefined : { ...parsed.clientConfig, ...options.clientConfig };
+  }
+  assertTableName(tableName);
   return {
-    tableName: options.tableName,
+    tableName,
     listShards: positiveInteger('listShards', options.listShards, DEFAULT_LIST_SHARDS, MAX_LIST_SHARDS),
     requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
-    operationTimeoutMs: positiveInteger('operationTimeoutMs', options.operationTimeoutMs, DEFAULT_OPERATION_TIMEOUT_MS),
+    timeoutMs: positiveInteger(
+      'timeoutMs',
+      options.timeoutMs ?? options.operationTimeoutMs,
+      urlTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ),
+    clientConfig: options.client ? undefined : (clientConfig ?? {}),
   };
 }

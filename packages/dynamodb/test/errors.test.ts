@@ -1,7 +1,7 @@
 import { createServer } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { describe, expect, it } from '@jest/globals';
-import { ConfigurationError, StoreUnavailableError } from '@oauth-store/core';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ConfigurationError, isOutcomeUnknown, StoreUnavailableError } from '@oauth-store/core';
 import { startFakeDynamoDbErrors } from '@oauth-store/test-servers/fakes';
 import { DynamoDbStore } from '../src/index';
 
@@ -55,10 +55,10 @@ describe('error mapping through the real SDK', () => {
     }
   });
 
-  it('operationTimeoutMs bounds an injected client that has no timeout of its own', async () => {
+  it('timeoutMs bounds an injected client that has no timeout of its own', async () => {
     const fake = await startFakeDynamoDbErrors({ mode: 'hang' });
     const client = new DynamoDBClient({ endpoint: fake.endpoint, region: 'us-east-1', credentials });
-    const store = new DynamoDbStore({ tableName: 'oauth-store-test', client, operationTimeoutMs: 400 });
+    const store = new DynamoDbStore({ tableName: 'oauth-store-test', client, timeoutMs: 400 });
     try {
       const started = Date.now();
       expect(await failure(store.set('c', SECRET_KEY, new Uint8Array([1])))).toBeInstanceOf(StoreUnavailableError);
@@ -106,6 +106,114 @@ describe('error mapping through the real SDK', () => {
     expect(() => new DynamoDbStore({ tableName: 'x' })).toThrow(ConfigurationError);
     expect(() => new DynamoDbStore({ tableName: 'good-name', listShards: 0 })).toThrow(ConfigurationError);
     expect(() => new DynamoDbStore({ tableName: 'good-name', listShards: 1025 })).toThrow(ConfigurationError);
-    expect(() => new DynamoDbStore({ tableName: 'good-name', operationTimeoutMs: 1.5 })).toThrow(ConfigurationError);
+    expect(() => new DynamoDbStore({ tableName: 'good-name', timeoutMs: 1.5 })).toThrow(ConfigurationError);
+    expect(() => new DynamoDbStore({ tableName: 'good-name', operationTimeoutMs: 0 })).toThrow(ConfigurationError);
+    expect(() => new DynamoDbStore({ url: 'dynamodb://127.0.0.1:8000' })).toThrow(/table=/);
+    expect(() => new DynamoDbStore({ url: 'dynamodb://127.0.0.1:8000?table=abc', tableName: 'abc' })).toThrow(
+      ConfigurationError,
+    );
+  });
+});
+
+describe('the SDK never resends a write, delete or take (its retry strategy is left at the default 3 attempts)', () => {
+  /** A store whose client counts attempts (every request the retry middleware lets through) per command. */
+  function retryingStoreAt(endpoint: string) {
+    // maxAttempts 3 is the SDK's default; spelled out so the test says what it proves.
+    const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials, maxAttempts: 3 });
+    const attempts: Record<string, number> = {};
+    // Observes each attempt (inside the SDK's retry loop); nothing is replaced or mocked.
+    client.middlewareStack.addRelativeTo(
+      ((next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
+        attempts[context.commandName ?? '?'] = (attempts[context.commandName ?? '?'] ?? 0) + 1;
+        return next(args);
+      }) as never,
+      { relation: 'after', toMiddleware: 'retryMiddleware', name: 'countAttempts' },
+    );
+    const store = new DynamoDbStore({ tableName: 'oauth-store-test', client });
+    return { store, attempts, client };
+  }
+
+  it.each([
+    ['set', 'PutItemCommand', (s: DynamoDbStore) => s.set('c', SECRET_KEY, new Uint8Array([1]))],
+    [
+      'set onlyIfAbsent',
+      'PutItemCommand',
+      (s: DynamoDbStore) => s.set('c', SECRET_KEY, new Uint8Array([1]), { onlyIfAbsent: true }),
+    ],
+    ['delete', 'DeleteItemCommand', (s: DynamoDbStore) => s.delete('c', SECRET_KEY)],
+    ['take', 'DeleteItemCommand', (s: DynamoDbStore) => s.take('c', SECRET_KEY)],
+  ])('%s answered 500 is sent once and rejects with outcomeUnknown', async (_name, command, operation) => {
+    const fake = await startFakeDynamoDbErrors({ mode: 'error', errorType: 'InternalServerError', status: 500 });
+    const { store, attempts, client } = retryingStoreAt(fake.endpoint);
+    try {
+      const error = await failure(operation(store));
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(isOutcomeUnknown(error)).toBe(true);
+      expect(attempts[command]).toBe(1);
+    } finally {
+      await store.close();
+      client.destroy();
+      await fake.close();
+    }
+  });
+
+  it('a read answered 500 is retried as the SDK is configured (3 attempts)', async () => {
+    const fake = await startFakeDynamoDbErrors({ mode: 'error', errorType: 'InternalServerError', status: 500 });
+    const { store, attempts, client } = retryingStoreAt(fake.endpoint);
+    try {
+      expect(await failure(store.get('c', SECRET_KEY))).toBeInstanceOf(StoreUnavailableError);
+      expect(attempts.GetItemCommand).toBe(3);
+    } finally {
+      await store.close();
+      client.destroy();
+      await fake.close();
+    }
+  });
+
+  it('a throttled write (DynamoDB refused it, nothing applied) may be retried, and says it was not applied', async () => {
+    const fake = await startFakeDynamoDbErrors({ mode: 'error', errorType: 'ThrottlingException', status: 400 });
+    const { store, attempts, client } = retryingStoreAt(fake.endpoint);
+    try {
+      const error = await failure(store.take('c', SECRET_KEY));
+      expect(error).toBeInstanceOf(StoreUnavailableError);
+      expect(isOutcomeUnknown(error)).toBe(false);
+      expect(attempts.DeleteItemCommand).toBe(3);
+    } finally {
+      await store.close();
+      client.destroy();
+      await fake.close();
+    }
+  });
+});
+
+describe('no region configured (issue 13 item 3)', () => {
+  const saved = { AWS_REGION: process.env.AWS_REGION, AWS_CONFIG_FILE: process.env.AWS_CONFIG_FILE };
+  beforeAll(() => {
+    delete process.env.AWS_REGION;
+    // An empty shared config file: no profile can supply a region either.
+    process.env.AWS_CONFIG_FILE = '/dev/null';
+  });
+  afterAll(() => {
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  });
+
+  it('ready() and every operation reject with a configuration error naming the region, not unavailable', async () => {
+    const store = new DynamoDbStore({ tableName: 'oauth-store-test', clientConfig: { credentials } });
+    try {
+      const atReady = await failure(store.ready());
+      expect(atReady).toBeInstanceOf(ConfigurationError);
+      expect(atReady.message).toMatch(/region/);
+      expect(atReady.message).toMatch(/AWS_REGION/);
+      for (const operation of [store.get('c', SECRET_KEY), store.set('c', SECRET_KEY, new Uint8Array([1]))]) {
+        const error = await failure(operation);
+        expect(error).toBeInstanceOf(ConfigurationError);
+        expect(error.message).toMatch(/no AWS region is configured/);
+      }
+    } finally {
+      await store.close();
+    }
   });
 });

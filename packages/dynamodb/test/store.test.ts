@@ -1,6 +1,6 @@
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { InvalidValueError, ValueTooLargeError } from '@oauth-store/core';
+import { decodeFrame, encodeFrame, InvalidValueError, ValueTooLargeError } from '@oauth-store/core';
 import { DynamoDbStore, LIST_INDEX_NAME, MAX_COLLECTION_BYTES, MAX_KEY_BYTES, MAX_VALUE_BYTES } from '../src/index';
 import { listPartitionKey, partitionKey, shardOf, utf8 } from '../src/layout';
 import { clientConfig, ensureTable, freshCollection, newStore, rawClient, TABLE } from './support';
@@ -24,6 +24,7 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 async function putRaw(collection: string, key: string, value: Uint8Array, expiresAtMs: number, ttlSeconds: number) {
   const c = utf8(collection);
   const k = utf8(key);
+  const frame = encodeFrame(value, expiresAtMs);
   await raw.send(
     new PutItemCommand({
       TableName: TABLE,
@@ -31,7 +32,8 @@ async function putRaw(collection: string, key: string, value: Uint8Array, expire
         pk: { B: partitionKey(c, k) },
         lpk: { B: listPartitionKey(c, shardOf(k, 8)) },
         k: { B: k },
-        v: { B: value },
+        v: { B: frame },
+        ver: { B: frame.subarray(9, 25) },
         exp: { N: String(expiresAtMs) },
         ttl: { N: String(ttlSeconds) },
       },
@@ -108,7 +110,14 @@ describe('item layout (white-box)', () => {
     expect(exp).toBeGreaterThanOrEqual(before + 60_500);
     expect(exp).toBeLessThanOrEqual(after + 60_500);
     expect(Number(item?.ttl?.N)).toBe(Math.ceil(exp / 1000));
-    expect(Buffer.from(item?.v?.B ?? [])).toEqual(Buffer.from('v'));
+    // `v` holds the runtime's frame verbatim (same expiry inside), `ver` a copy of its version.
+    const frame = decodeFrame(item?.v?.B ?? new Uint8Array(0), 'test');
+    expect(Buffer.from(frame.value)).toEqual(Buffer.from('v'));
+    expect(frame.expiresAt).toBe(exp);
+    expect(Buffer.from(item?.ver?.B ?? [])).toEqual(Buffer.from(frame.versionBytes));
+    expect((await store.getEntry(collection, 'k'))?.version).toBe(
+      Buffer.from(frame.versionBytes).toString('base64url'),
+    );
 
     await store.set(collection, 'forever', bytes('v'));
     const forever = await rawItem(collection, 'forever');

@@ -1,20 +1,30 @@
 import {
   type ByteStore,
   ConfigurationError,
-  defineLegacyStore,
+  InvalidValueError,
   isOAuthStoreError,
   type KeySource,
   NotSupportedError,
+  type SetOptions,
   type StoreCapabilities,
 } from '@oauth-store/core';
+import {
+  DataKeyCache,
+  type DataKeyCacheOptions,
+  DEFAULT_DATA_KEY_MAX_AGE_MS,
+  DEFAULT_DATA_KEY_MAX_RECORDS,
+  DEFAULT_MAX_UNWRAPPED_KEYS,
+  MAX_RECORDS_PER_DATA_KEY,
+} from './data-key-cache';
 import { MAX_ENVELOPE_OVERHEAD } from './format';
+import { guardStore } from './guarded-store';
 import { rememberInnerStore } from './inner-store';
 import { createKeyHasher, type KeyHasher } from './key-hash';
 import { DEFAULT_REFRESH_INTERVAL_MS, KeyManager } from './key-manager';
-import { toKeyring } from './keyring';
+import { type Keyring, toKeyring } from './keyring';
 import type { EnvelopeOptions, EnvelopeStore } from './options';
 import { rewrap } from './rewrap';
-import { openRecord, sealRecord } from './seal';
+import { type OpenedRecord, openRecord, type RecordAddress, sealRecord, sealWithDataKey } from './seal';
 
 const SOURCE = 'envelope';
 
@@ -34,6 +44,40 @@ function hashPredicate(hashKeysIn: EnvelopeOptions['hashKeysIn']): ((collection:
   }
   const names = new Set(hashKeysIn);
   return (collection) => names.has(collection);
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function checkNamespace(namespace: unknown): string {
+  if (namespace === undefined) return '';
+  if (typeof namespace !== 'string' || LONE_SURROGATE.test(namespace) || Buffer.byteLength(namespace, 'utf8') > 255) {
+    throw fail('namespace must be a string of at most 255 UTF-8 bytes without lone surrogates (default: empty).');
+  }
+  return namespace;
+}
+
+function checkCacheOptions(option: DataKeyCacheOptions | false | undefined): Required<DataKeyCacheOptions> | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined && (typeof option !== 'object' || option === null)) {
+    throw fail('dataKeyCache must be false or { maxRecords?, maxAgeMs?, maxUnwrapped? }.');
+  }
+  const limits = {
+    maxRecords: option?.maxRecords ?? DEFAULT_DATA_KEY_MAX_RECORDS,
+    maxAgeMs: option?.maxAgeMs ?? DEFAULT_DATA_KEY_MAX_AGE_MS,
+    maxUnwrapped: option?.maxUnwrapped ?? DEFAULT_MAX_UNWRAPPED_KEYS,
+  };
+  const whole = (value: number, min: number, max: number) =>
+    Number.isSafeInteger(value) && value >= min && value <= max;
+  if (!whole(limits.maxRecords, 1, MAX_RECORDS_PER_DATA_KEY)) {
+    throw fail(`dataKeyCache.maxRecords must be a whole number from 1 to ${MAX_RECORDS_PER_DATA_KEY}.`);
+  }
+  if (!whole(limits.maxAgeMs, 0, 86_400_000)) {
+    throw fail('dataKeyCache.maxAgeMs must be a whole number of milliseconds from 0 to 86400000 (one day).');
+  }
+  if (!whole(limits.maxUnwrapped, 0, 1_000_000)) {
+    throw fail('dataKeyCache.maxUnwrapped must be a whole number from 0 to 1000000.');
+  }
+  return limits;
 }
 
 async function loadHasher(hashKey: KeySource): Promise<KeyHasher> {
@@ -83,6 +127,10 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     );
   }
   const now = options.now ?? Date.now;
+  if (typeof now !== 'function') throw fail('now must be a function returning epoch milliseconds.');
+  const namespace = checkNamespace(options.namespace);
+  const cacheLimits = checkCacheOptions(options.dataKeyCache);
+  const cache = cacheLimits ? new DataKeyCache(cacheLimits, now) : undefined;
   const inner = store.capabilities;
   const maxValueBytes = inner.maxValueBytes - MAX_ENVELOPE_OVERHEAD;
   if (maxValueBytes < 1) {
@@ -97,7 +145,9 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     maxValueBytes,
     nativeTtl: inner.nativeTtl,
     atomicTake: inner.atomicTake,
-    compareAndSet: false,
+    // Conditional writes are the inner store's, passed through (the envelope never reads-then-writes on its own
+    // behalf except to clear a record its authenticated expiry says is dead, and then by compare-and-delete).
+    compareAndSet: inner.compareAndSet ?? false,
   });
 
   const keys = new KeyManager({
@@ -117,31 +167,117 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
       : undefined;
   hasher?.catch(() => {});
 
-  /** The name the backend sees: the key itself, or its keyed hash in hashed collections. */
-  async function storedKey(collection: string, key: string): Promise<string> {
-    return hasher && shouldHash?.(collection) ? (await hasher)(collection, key) : key;
+  /** The name the backend sees: the key itself (synchronously), or its keyed hash in hashed collections. */
+  function storedKey(collection: string, key: string): string | Promise<string> {
+    return hasher && shouldHash?.(collection) ? hasher.then((hash) => hash(collection, key)) : key;
   }
 
-  const base = defineLegacyStore({
-    capabilities,
+  /** True when an authenticated expiry has passed by this wrapper's clock (0 = never expires). */
+  const isExpired = (expiresAt: number) => expiresAt !== 0 && expiresAt <= now();
+  const address = (collection: string, key: string): RecordAddress => ({ namespace, collection, key });
+
+  /** Opens stored bytes; undefined when the record's authenticated expiry has passed, whatever the backend says. */
+  function open(keyring: Keyring, collection: string, key: string, stored: Uint8Array | undefined) {
+    if (stored === undefined) return undefined;
+    const opened = openRecord(keyring, address(collection, key), stored, cache?.readerFor(keyring));
+    return isExpired(opened.expiresAt) ? undefined : opened.value;
+  }
+
+  /** Opens stored bytes if they are an authentic record for this address, else undefined (never throws a data error). */
+  async function tryOpen(collection: string, key: string, stored: Uint8Array): Promise<OpenedRecord | undefined> {
+    const keyring = keys.peek() ?? (await keys.current());
+    try {
+      return openRecord(keyring, address(collection, key), stored, cache?.readerFor(keyring));
+    } catch (error) {
+      if (isOAuthStoreError(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * `onlyIfAbsent` lost to an entry the backend still holds. When that entry is an authentic record whose authenticated
+   * expiry has passed (its backend expiry was removed, or lags), it is absent by the contract: remove exactly that
+   * record and write. Returns whether the write happened.
+   */
+  async function replaceExpired(
+    collection: string,
+    name: string,
+    key: string,
+    sealed: Uint8Array,
+    setOptions: SetOptions,
+  ): Promise<boolean> {
+    if (inner.compareAndSet) {
+      const entry = await store.getEntry(collection, name);
+      if (entry === undefined) return store.set(collection, name, sealed, setOptions);
+      const opened = await tryOpen(collection, key, entry.value);
+      if (!opened || !isExpired(opened.expiresAt)) return false;
+      // Compare-and-delete: only that dead record goes; a record someone wrote meanwhile stays, and wins.
+      await store.delete(collection, name, { ifVersion: entry.version });
+      return store.set(collection, name, sealed, setOptions);
+    }
+    const existing = await store.get(collection, name);
+    if (existing === undefined) return store.set(collection, name, sealed, setOptions);
+    const opened = await tryOpen(collection, key, existing);
+    if (!opened || !isExpired(opened.expiresAt)) return false;
+    // A store without compare-and-set: take, and if what was taken is not the dead record (a writer got in between),
+    // put that newer record back untouched and report the conflict.
+    const taken = await store.take(collection, name);
+    if (taken !== undefined && Buffer.compare(Buffer.from(taken), Buffer.from(existing)) !== 0) {
+      const theirs = await tryOpen(collection, key, taken);
+      const left = theirs && theirs.expiresAt !== 0 ? theirs.expiresAt - now() : undefined;
+      if (left === undefined || left > 0) {
+        await store.set(collection, name, taken, { onlyIfAbsent: true, ...(left ? { ttlMs: left } : {}) });
+        return false;
+      }
+    }
+    return store.set(collection, name, sealed, setOptions);
+  }
+
+  // Operations take the keyring with `keys.peek() ?? (await keys.current())`: once keys are loaded (every operation
+  // after start-up) that costs no microtask, and a hashed name is awaited only in hashed collections. Each await on
+  // a hot path is measurable next to one AES-GCM operation.
+  const base = guardStore(capabilities, {
     async get(collection, key) {
-      const keyring = await keys.current();
-      const stored = await store.get(collection, await storedKey(collection, key));
-      return stored === undefined ? undefined : openRecord(keyring, { collection, key }, stored);
+      const keyring = keys.peek() ?? (await keys.current());
+      const name = storedKey(collection, key);
+      const stored = await store.get(collection, typeof name === 'string' ? name : await name);
+      return open(keyring, collection, key, stored);
+    },
+    async getEntry(collection, key) {
+      const keyring = keys.peek() ?? (await keys.current());
+      const entry = await store.getEntry(collection, await storedKey(collection, key));
+      if (entry === undefined) return undefined;
+      const opened = openRecord(keyring, address(collection, key), entry.value, cache?.readerFor(keyring));
+      if (isExpired(opened.expiresAt)) return undefined;
+      // The version is the inner store's (pass it back as ifVersion); the expiry is the authenticated one.
+      return { value: opened.value, version: entry.version, expiresAt: opened.expiresAt || undefined };
     },
     async set(collection, key, value, setOptions) {
-      const keyring = await keys.current();
+      const keyring = keys.peek() ?? (await keys.current());
       const expiresAt = setOptions.ttlMs === undefined ? 0 : now() + setOptions.ttlMs;
-      const sealed = sealRecord(keyring, { collection, key }, value, expiresAt);
-      return store.set(collection, await storedKey(collection, key), sealed, setOptions);
+      if (!Number.isSafeInteger(expiresAt)) {
+        throw new InvalidValueError(
+          'ttlMs is too large: the expiry would be past the year 285,000. Omit ttlMs for a record that never expires.',
+          { source: SOURCE },
+        );
+      }
+      const sealed = cache
+        ? sealWithDataKey(cache.dataKeyFor(keyring), address(collection, key), value, expiresAt)
+        : sealRecord(keyring, address(collection, key), value, expiresAt);
+      const hashed = storedKey(collection, key);
+      const name = typeof hashed === 'string' ? hashed : await hashed;
+      const written = await store.set(collection, name, sealed, setOptions);
+      if (written || !setOptions.onlyIfAbsent) return written;
+      return replaceExpired(collection, name, key, sealed, setOptions);
     },
-    async delete(collection, key) {
-      return store.delete(collection, await storedKey(collection, key));
+    async delete(collection, key, deleteOptions) {
+      return store.delete(collection, await storedKey(collection, key), deleteOptions);
     },
     async take(collection, key) {
-      const keyring = await keys.current();
-      const stored = await store.take(collection, await storedKey(collection, key));
-      return stored === undefined ? undefined : openRecord(keyring, { collection, key }, stored);
+      const keyring = keys.peek() ?? (await keys.current());
+      const name = storedKey(collection, key);
+      const stored = await store.take(collection, typeof name === 'string' ? name : await name);
+      return open(keyring, collection, key, stored);
     },
     async list(collection, listOptions) {
       if (shouldHash?.(collection)) {
@@ -153,6 +289,7 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
       return store.list(collection, listOptions);
     },
     async close() {
+      cache?.clear();
       await Promise.all([
         keys.close(),
         options.hashKey && isKeySource(options.hashKey) ? options.hashKey.close?.() : undefined,

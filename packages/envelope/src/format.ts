@@ -1,56 +1,69 @@
 import { IntegrityError } from '@oauth-store/core';
+import { concatBytes, lengthPrefixed, u64 } from './bytes';
 
 /**
- * The envelope byte format, version 1 (docs/encryption-format.md is the normative description; keep them in step).
+ * The envelope byte formats (docs/encryption-format.md is the normative description; keep them in step). Version 2 is
+ * written; version 1 is still read (and re-wrapped), never written.
+ *
+ * Both versions share one outer layout; only the sizes of two fields and what the keys are derived from differ:
  *
  * ```
- * offset      size  field
- * 0           4     magic 00 4F 53 45 ("\0OSE")
- * 4           1     format version (01)
- * 5           8     expiresAt: absolute expiry, ms since the Unix epoch, unsigned big-endian; 0 = never expires
- * 13          1     L = length of the kid (1..255)
- * 14          L     kid, printable ASCII
- * 14+L        12    wrap nonce
- * 26+L        48    wrapped DEK: AES-256-GCM(KEK, wrap nonce, DEK, AAD = bytes 0..14+L) = 32 bytes + 16-byte tag
- * 74+L        32    key commitment = bytes 32..64 of HKDF-SHA256(DEK, salt, info, 64)
- * 106+L       12    payload nonce
- * 118+L       n+16  payload: AES-256-GCM(bytes 0..32 of the same HKDF output, payload nonce, plaintext,
- *                   AAD = magic | version | expiresAt | u32 len(collection) | collection | u32 len(key) | key)
+ * offset        size   field
+ * 0             4      magic 00 4F 53 45 ("\0OSE")
+ * 4             1      format version (01 or 02)
+ * 5             8      expiresAt: absolute expiry, ms since the Unix epoch, unsigned big-endian; 0 = never expires
+ * 13            1      L = length of the kid (1..255)
+ * 14            L      kid, printable ASCII
+ * 14+L          W      wrap salt (v2, W = 32) / wrap nonce (v1, W = 12)
+ * 14+L+W        48     wrapped DEK (32 bytes + 16-byte GCM tag)
+ * 62+L+W        32     key commitment
+ * 94+L+W        12     payload nonce (random)
+ * 106+L+W       n+16   payload ciphertext + GCM tag
  * ```
  */
 
 /** Bytes every envelope starts with. The leading zero byte never begins text or JSON, so planted plaintext shows. */
 export const ENVELOPE_MAGIC: Uint8Array = Uint8Array.of(0x00, 0x4f, 0x53, 0x45);
-/** The format version this package writes and reads. */
-export const ENVELOPE_FORMAT_VERSION = 1;
-
-/** HKDF-SHA256 salt of the derivation from a DEK (format version 1). */
-export const DEK_HKDF_SALT = 'oauth-store/envelope/v1';
-/**
- * HKDF-SHA256 info of the derivation from a DEK. One 64-byte output is split: bytes 0..32 are the payload key,
- * bytes 32..64 the key commitment (RFC 5869 allows splitting the output into several keys; one call instead of two
- * halves the cost, which dominates a seal).
- */
-export const DEK_HKDF_INFO = 'oauth-store/envelope/v1 payload key and commitment';
+/** The format version this package writes. It reads this one and every older one ({@link READABLE_FORMAT_VERSIONS}). */
+export const ENVELOPE_FORMAT_VERSION = 2;
+/** Every format version this package reads. */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = Object.freeze([1, 2]);
 
 /** Length of a data-encryption key. */
 export const DEK_BYTES = 32;
-/** Length of every AES-GCM nonce in the format. */
-export const NONCE_BYTES = 12;
 /** Length of every AES-GCM tag in the format. */
 export const TAG_BYTES = 16;
 /** Length of the key commitment. */
 export const COMMITMENT_BYTES = 32;
 /** Length of the wrapped DEK (ciphertext + tag). */
 export const WRAPPED_DEK_BYTES = DEK_BYTES + TAG_BYTES;
+/** Length of every AES-GCM nonce stored in a record (the payload nonce; v1's wrap nonce). */
+export const NONCE_BYTES = 12;
+/** Length of the AES-GCM nonces of version 1. */
+export const V1_NONCE_BYTES = NONCE_BYTES;
+/** Length of the version 2 wrap salt: one fresh wrapping key per wrapped DEK is derived from the KEK and it. */
+export const WRAP_SALT_BYTES = 32;
 
 const FIXED_HEADER_BYTES = 4 + 1 + 8 + 1;
-const FIXED_OVERHEAD =
-  FIXED_HEADER_BYTES + NONCE_BYTES + WRAPPED_DEK_BYTES + COMMITMENT_BYTES + NONCE_BYTES + TAG_BYTES;
 
-/** Envelope size minus plaintext size for a kid of `kidLength` bytes: 134 + kidLength. */
+interface Layout {
+  readonly wrapSalt: number;
+}
+
+const LAYOUTS: Readonly<Record<number, Layout>> = {
+  1: { wrapSalt: V1_NONCE_BYTES },
+  2: { wrapSalt: WRAP_SALT_BYTES },
+};
+
+function overheadOf(layout: Layout, kidLength: number): number {
+  return (
+    FIXED_HEADER_BYTES + kidLength + layout.wrapSalt + WRAPPED_DEK_BYTES + COMMITMENT_BYTES + NONCE_BYTES + TAG_BYTES
+  );
+}
+
+/** Envelope size minus plaintext size, in the written format (version 2), for a kid of `kidLength` bytes: 154 + L. */
 export function envelopeOverhead(kidLength: number): number {
-  return FIXED_OVERHEAD + kidLength;
+  return overheadOf(LAYOUTS[ENVELOPE_FORMAT_VERSION]!, kidLength);
 }
 
 /** The largest overhead (a 255-byte kid): what the wrapper subtracts from the inner store's `maxValueBytes`. */
@@ -58,23 +71,26 @@ export const MAX_ENVELOPE_OVERHEAD = envelopeOverhead(255);
 
 /** An envelope split into its fields (nothing verified yet). Views share the input's memory. */
 export interface ParsedEnvelope {
-  readonly version: number;
+  readonly version: 1 | 2;
   /** Absolute expiry in epoch ms, or 0 for none. */
   readonly expiresAt: number;
   readonly kid: string;
-  /** Bytes 0..14+L: magic, version, expiresAt, kid length, kid. The AAD of the DEK wrap. */
+  /** Bytes 0..14+L: magic, version, expiresAt, kid length, kid. */
   readonly header: Uint8Array;
-  readonly wrapNonce: Uint8Array;
+  /** Bytes 13..62+L+W: kid length, kid, wrap salt, wrapped DEK. Identical in every record sharing a wrapped DEK. */
+  readonly keyBlock: Uint8Array;
+  /** v2: the wrap salt; v1: the wrap nonce. */
+  readonly wrapSalt: Uint8Array;
   /** Wrapped DEK followed by its tag. */
   readonly wrappedDek: Uint8Array;
   readonly commitment: Uint8Array;
+  /** The payload's AES-GCM nonce. */
   readonly payloadNonce: Uint8Array;
   /** Payload ciphertext followed by its tag. */
   readonly payload: Uint8Array;
 }
 
 const KID_PATTERN = /^[\x21-\x7e]{1,255}$/;
-const encoder = new TextEncoder();
 
 function integrity(message: string): IntegrityError {
   return new IntegrityError(message, { source: 'envelope' });
@@ -82,22 +98,28 @@ function integrity(message: string): IntegrityError {
 
 /** True when `bytes` starts with the envelope magic (it may still be truncated or forged). */
 export function hasEnvelopeMagic(bytes: Uint8Array): boolean {
-  return bytes.length >= ENVELOPE_MAGIC.length && ENVELOPE_MAGIC.every((byte, i) => bytes[i] === byte);
+  return (
+    bytes.length >= 4 &&
+    bytes[0] === ENVELOPE_MAGIC[0] &&
+    bytes[1] === ENVELOPE_MAGIC[1] &&
+    bytes[2] === ENVELOPE_MAGIC[2] &&
+    bytes[3] === ENVELOPE_MAGIC[3]
+  );
 }
 
 /**
- * Builds the header (the wrap's AAD): magic | version | expiresAt | kid length | kid.
+ * Builds a header: magic | version | expiresAt | kid length | kid.
  * Throws when expiresAt is not a safe non-negative integer or the kid is not valid (caller bugs, not data errors).
  */
-export function encodeHeader(expiresAt: number, kid: string): Uint8Array {
+export function encodeHeader(expiresAt: number, kid: string, version: 1 | 2 = ENVELOPE_FORMAT_VERSION): Uint8Array {
   if (!Number.isSafeInteger(expiresAt) || expiresAt < 0) throw new RangeError('expiresAt must be a safe integer >= 0');
   if (!KID_PATTERN.test(kid)) throw new RangeError('kid must be 1 to 255 printable ASCII characters');
   const header = new Uint8Array(FIXED_HEADER_BYTES + kid.length);
   header.set(ENVELOPE_MAGIC, 0);
-  header[4] = ENVELOPE_FORMAT_VERSION;
+  header[4] = version;
   new DataView(header.buffer).setBigUint64(5, BigInt(expiresAt), false);
   header[13] = kid.length;
-  header.set(encoder.encode(kid), FIXED_HEADER_BYTES);
+  for (let i = 0; i < kid.length; i++) header[FIXED_HEADER_BYTES + i] = kid.charCodeAt(i);
   return header;
 }
 
@@ -113,23 +135,27 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   }
   if (bytes.length < FIXED_HEADER_BYTES) throw truncated();
   const version = bytes[4]!;
-  if (version !== ENVELOPE_FORMAT_VERSION) {
+  const layout = LAYOUTS[version];
+  if (!layout) {
     throw integrity(
-      `the stored record has envelope format version ${version}; this version of @oauth-store/envelope reads version ${ENVELOPE_FORMAT_VERSION}. Upgrade the package if a newer writer produced it; otherwise the record was tampered with.`,
+      `the stored record has envelope format version ${version}; this version of @oauth-store/envelope reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}. Upgrade the package if a newer writer produced it; otherwise the record was tampered with.`,
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const expiresAtBig = view.getBigUint64(5, false);
-  if (expiresAtBig > BigInt(Number.MAX_SAFE_INTEGER)) throw integrity('the stored record has an invalid expiry field.');
+  const high = view.getUint32(5, false);
+  // Two 32-bit halves instead of a BigInt: the expiry must fit a safe integer (2^53 - 1).
+  if (high > 0x1fffff) throw integrity('the stored record has an invalid expiry field.');
+  const expiresAt = high * 0x1_0000_0000 + view.getUint32(9, false);
   const kidLength = bytes[13]!;
-  if (bytes.length < envelopeOverhead(kidLength)) throw truncated();
+  if (bytes.length < overheadOf(layout, kidLength)) throw truncated();
   let offset = FIXED_HEADER_BYTES;
-  const kidBytes = bytes.subarray(offset, offset + kidLength);
   // Printable ASCII only, so decoding is exact and a tampered kid can never smuggle control characters into messages.
-  if (kidLength === 0 || !kidBytes.every((byte) => byte >= 0x21 && byte <= 0x7e)) {
-    throw integrity('the stored record has a malformed key id field (tampered or corrupted).');
+  if (kidLength === 0) throw malformedKid();
+  for (let i = offset; i < offset + kidLength; i++) {
+    const byte = bytes[i]!;
+    if (byte < 0x21 || byte > 0x7e) throw malformedKid();
   }
-  const kid = String.fromCharCode(...kidBytes);
+  const kid = Buffer.from(bytes.buffer, bytes.byteOffset + offset, kidLength).toString('latin1');
   offset += kidLength;
   const take = (size: number) => {
     const field = bytes.subarray(offset, offset + size);
@@ -137,17 +163,19 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
     return field;
   };
   const header = bytes.subarray(0, offset);
-  const wrapNonce = take(NONCE_BYTES);
+  const wrapSalt = take(layout.wrapSalt);
   const wrappedDek = take(WRAPPED_DEK_BYTES);
+  const keyBlock = bytes.subarray(13, offset);
   const commitment = take(COMMITMENT_BYTES);
   const payloadNonce = take(NONCE_BYTES);
   const payload = bytes.subarray(offset);
   return {
-    version,
-    expiresAt: Number(expiresAtBig),
+    version: version as 1 | 2,
+    expiresAt,
     kid,
     header,
-    wrapNonce,
+    keyBlock,
+    wrapSalt,
     wrappedDek,
     commitment,
     payloadNonce,
@@ -155,43 +183,12 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   };
 }
 
+function malformedKid(): IntegrityError {
+  return integrity('the stored record has a malformed key id field (tampered or corrupted).');
+}
+
 function truncated(): IntegrityError {
   return integrity('the stored record is shorter than its header says (truncated or corrupted).');
-}
-
-function u32(length: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, length, false);
-  return bytes;
-}
-
-/** Concatenates byte arrays. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-/** UTF-8 bytes prefixed with their length as an unsigned 32-bit big-endian integer. */
-export function lengthPrefixed(text: string): Uint8Array {
-  const bytes = encoder.encode(text);
-  return concatBytes([u32(bytes.length), bytes]);
-}
-
-/**
- * The payload's AAD: magic | version | expiresAt (8 bytes BE) | u32 len(collection) | collection | u32 len(key) | key.
- * Length prefixes make (collection "ab", key "c") and (collection "a", key "bc") different byte strings.
- */
-export function payloadAad(collection: string, key: string, expiresAt: number): Uint8Array {
-  const fixed = new Uint8Array(13);
-  fixed.set(ENVELOPE_MAGIC, 0);
-  fixed[4] = ENVELOPE_FORMAT_VERSION;
-  new DataView(fixed.buffer).setBigUint64(5, BigInt(expiresAt), false);
-  return concatBytes([fixed, lengthPrefixed(collection), lengthPrefixed(key)]);
 }
 
 /** What {@link inspectEnvelope} reveals without any key: fields stored in the clear. */
@@ -212,3 +209,6 @@ export function inspectEnvelope(bytes: Uint8Array): EnvelopeInfo {
   const parsed = parseEnvelope(bytes);
   return { formatVersion: parsed.version, kid: parsed.kid, expiresAt: parsed.expiresAt || undefined };
 }
+
+/** Re-exported for the format modules and tests. */
+export { concatBytes, lengthPrefixed, u64 };

@@ -98,6 +98,11 @@ export class KeyManager {
     await this.current();
   }
 
+  /** The keyring when one is loaded (every operation after start-up), without waiting; else undefined. */
+  peek(): Keyring | undefined {
+    return this.#keyring;
+  }
+
   /** The keyring to use now. Never loads: waits only for the start-up load. */
   async current(): Promise<Keyring> {
     if (this.#keyring) return this.#keyring;

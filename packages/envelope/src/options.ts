@@ -1,12 +1,13 @@
 import type { ByteStore, KeyringMaterial, KeySource, OAuthStoreError } from '@oauth-store/core';
+import type { DataKeyCacheOptions } from './data-key-cache';
 import type { KeyStatus } from './key-manager';
-import type { Keyring } from './keyring';
+import type { EnvelopeKeyringMaterial, Keyring } from './keyring';
 import type { RewrapOptions, RewrapResult } from './rewrap';
 
 /** Options of {@link withEnvelopeEncryption}. Give exactly one of `keyring` or `keySource`. */
 export interface EnvelopeOptions {
   /** Fixed key material (a {@link Keyring} or raw {@link KeyringMaterial}); never refreshed. */
-  keyring?: Keyring | KeyringMaterial;
+  keyring?: Keyring | KeyringMaterial | EnvelopeKeyringMaterial;
   /**
    * Where key material comes from (`envKeySource`, `fileKeySource`, `@oauth-store/secrets-*`). Loaded once when the
    * wrapper is created and then every `refreshIntervalMs`; never per operation.
@@ -28,7 +29,20 @@ export interface EnvelopeOptions {
    * findable across KEK rotations. Changing it orphans every record in hashed collections (they expire by TTL).
    */
   hashKey?: Uint8Array | KeySource;
-  /** Clock for the expiry written into envelopes; default `Date.now`. */
+  /**
+   * The encryption context: a name bound (authenticated, not stored) into every record this store writes and checked
+   * on every read. Two stores that share a KEK but not a namespace (another tenant, key prefix or table) cannot read
+   * each other's records, even copied byte for byte. Default `''` (no namespace): records can then be copied between
+   * stores (`oauth-store migrate`) and read wherever the same keys and the empty namespace are used. Changing it makes
+   * every existing record unreadable (`integrity`). Up to 255 UTF-8 bytes, no lone surrogates.
+   */
+  namespace?: string;
+  /**
+   * Reuse of data keys, bounded (see {@link DataKeyCacheOptions}); `false` draws a fresh data key for every record and
+   * never caches unwrapped keys. Default: on, 4096 records or 60 s per data key, 1024 unwrapped keys.
+   */
+  dataKeyCache?: DataKeyCacheOptions | false;
+  /** Clock for the expiry written into envelopes and checked on every read; default `Date.now`. */
   now?: () => number;
 }
 

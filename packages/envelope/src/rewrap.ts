@@ -50,6 +50,11 @@ export interface RewrapCounts {
   alreadyCurrent: number;
   /** Records left under their old key because they expire within `skipExpiringWithinMs`. */
   expiringSoon: number;
+  /**
+   * Records whose envelope expiry has passed while the backend still held them (its own expiry lags, or was removed):
+   * never re-wrapped and never given a new lifetime; the envelope store does not return them.
+   */
+  expired: number;
   /** Records deleted, taken or expired by others while the pass ran (nothing written). */
   vanished: number;
   /** Records another writer replaced while the pass held them; the newer value was kept. */
@@ -153,8 +158,10 @@ function expiryOf(record: Uint8Array): number {
  * Re-wraps every record's DEK under the keyring's primary key, without touching payloads: only the kid, wrap nonce
  * and wrapped DEK of each record change. Pass the wrapped (inner) store or the {@link EnvelopeStore} itself.
  *
- * Safe while the service runs, within the limits of a contract that has no compare-and-swap (see the README's
- * "Rewrap and live traffic"): each record is read, re-wrapped, then moved with `take` and put back with
+ * Safe while the service runs. On a store with compare-and-set (`capabilities.compareAndSet`, contract v2) each
+ * record is read with its version and replaced only if that version is still live (`set(..., { ifVersion })`): the
+ * record is never absent and a concurrent write, delete or take always wins. On a store without it (see the README's
+ * "Rewrap and live traffic"), each record is read, re-wrapped, then moved with `take` and put back with
  * `set(onlyIfAbsent)`, so a concurrent write is never overwritten by the old value; a reader can see the record
  * missing for the one round trip between the two. A crash journal makes that window durable: a pass that dies
  * between `take` and `set` is repaired by the next pass (any pass, with or without a cursor). Run one pass at a time.
@@ -195,6 +202,7 @@ export async function rewrap(
     rewrapped: 0,
     alreadyCurrent: 0,
     expiringSoon: 0,
+    expired: 0,
     vanished: 0,
     superseded: 0,
     failed: 0,
@@ -214,7 +222,7 @@ export async function rewrap(
       const ttlMs = remainingTtl(expiresAt);
       const sealed = sealWithKey(
         primary,
-        { collection: journalCollection, key: runKey },
+        { namespace: '', collection: journalCollection, key: runKey },
         encodeJournal(collection, storedKey, record, expiresAt),
         expiresAt,
       );
@@ -232,7 +240,9 @@ export async function rewrap(
       if (!stored) continue;
       let entry: ReturnType<typeof decodeJournal>;
       try {
-        entry = decodeJournal(openRecord(keyring, { collection: journalCollection, key: entryKey }, stored));
+        entry = decodeJournal(
+          openRecord(keyring, { namespace: '', collection: journalCollection, key: entryKey }, stored).value,
+        );
       } catch (error) {
         if (!isOAuthStoreError(error)) throw error;
         counts.failed += 1;
@@ -251,6 +261,62 @@ export async function rewrap(
     journalCursor = page.cursor;
   } while (journalCursor);
 
+  /**
+   * What to do with one stored record: nothing (counted), or write `next` with `ttlMs`. Verifies the wrap and the
+   * commitment (rewrapRecord), so a tampered record is never re-authenticated.
+   */
+  const plan = (collection: string, raw: Uint8Array): { next: Uint8Array; expiresAt: number } | keyof RewrapCounts => {
+    try {
+      const parsed = parseEnvelope(raw);
+      if (parsed.kid === primary.kid) return 'alreadyCurrent';
+      const expiresAt = parsed.expiresAt;
+      if (expiresAt !== 0 && expiresAt <= now()) return 'expired';
+      if (expiresAt !== 0 && expiresAt - now() <= skipWithin) {
+        retainOldKeysUntil = Math.max(retainOldKeysUntil ?? 0, expiresAt);
+        return 'expiringSoon';
+      }
+      return { next: rewrapRecord(keyring, raw, `a record in collection "${collection}"`), expiresAt };
+    } catch (error) {
+      if (!isOAuthStoreError(error)) throw error;
+      return 'failed';
+    }
+  };
+
+  /**
+   * With compare-and-set (contract v2): read the entry with its version, write the re-wrapped record only if that
+   * version is still the live one. The record is never absent, and a concurrent write, delete or take always wins;
+   * after a lost race the newer record is read again and re-wrapped in its turn (at most three attempts).
+   */
+  const rewrapWithCompareAndSet = async (collection: string, storedKey: string): Promise<void> => {
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const entry = await inner.getEntry(collection, storedKey);
+      if (!entry) {
+        counts.vanished += 1;
+        return;
+      }
+      const decision = plan(collection, entry.value);
+      if (typeof decision === 'string') {
+        counts[decision] += 1;
+        return;
+      }
+      const ttlMs = remainingTtl(decision.expiresAt);
+      if (ttlMs === null) {
+        counts.expired += 1;
+        return;
+      }
+      const written = await inner.set(collection, storedKey, decision.next, {
+        ifVersion: entry.version,
+        ...(ttlMs ? { ttlMs } : {}),
+      });
+      if (written) {
+        counts[attempt === 0 ? 'rewrapped' : 'superseded'] += 1;
+        return;
+      }
+    }
+    // Three writers in a row beat the pass to this record: theirs stands; a later pass picks it up.
+    counts.superseded += 1;
+  };
+
   const rewrapOne = async (collection: string, storedKey: string): Promise<void> => {
     const where = `a record in collection "${collection}"`;
     const raw = await inner.get(collection, storedKey);
@@ -267,6 +333,10 @@ export async function rewrap(
         return;
       }
       expiresAt = parsed.expiresAt;
+      if (expiresAt !== 0 && expiresAt <= now()) {
+        counts.expired += 1;
+        return;
+      }
       if (expiresAt !== 0 && expiresAt - now() <= skipWithin) {
         counts.expiringSoon += 1;
         retainOldKeysUntil = Math.max(retainOldKeysUntil ?? 0, expiresAt);
@@ -320,7 +390,7 @@ export async function rewrap(
     for (const storedKey of page.keys) {
       options.signal?.throwIfAborted();
       counts.scanned += 1;
-      await rewrapOne(collection, storedKey);
+      await (inner.capabilities.compareAndSet ? rewrapWithCompareAndSet : rewrapOne)(collection, storedKey);
     }
     state = page.cursor
       ? { index: state.index, listCursor: page.cursor }

@@ -16,8 +16,9 @@ describe('withEnvelopeEncryption: options and capabilities', () => {
       maxValueBytes: 4096 - MAX_ENVELOPE_OVERHEAD,
       nativeTtl: inner.capabilities.nativeTtl,
       atomicTake: inner.capabilities.atomicTake,
+      compareAndSet: inner.capabilities.compareAndSet,
     });
-    expect(MAX_ENVELOPE_OVERHEAD).toBe(389);
+    expect(MAX_ENVELOPE_OVERHEAD).toBe(409);
   });
 
   it('a value of exactly maxValueBytes fits the inner store even under a 255-byte kid', async () => {
@@ -154,11 +155,11 @@ describe('withEnvelopeEncryption: behaviour', () => {
     const store = withEnvelopeEncryption(inner, { keyring: material(newKey('k')) });
     await store.set('c', 'k', bytes('v'));
     const stored = (await inner.get('c', 'k'))!;
-    stored[4] = 2;
+    stored[4] = 3;
     await inner.set('c', 'k', stored);
     await expect(store.get('c', 'k')).rejects.toMatchObject({
       code: 'integrity',
-      message: expect.stringContaining('version 2'),
+      message: expect.stringContaining('version 3'),
     });
   });
 
@@ -169,5 +170,14 @@ describe('withEnvelopeEncryption: behaviour', () => {
     const before = await inner.get('c', 'k');
     await withEnvelopeEncryption(inner, { keyring: material(newKey('new'), old) }).get('c', 'k');
     expect(await inner.get('c', 'k')).toEqual(before);
+  });
+
+  it('a TTL whose absolute expiry would not be a safe integer is invalid_value, and nothing is written', async () => {
+    const inner = new MemoryStore();
+    const store = withEnvelopeEncryption(inner, { keyring: material(newKey('k')) });
+    await expect(store.set('c', 'k', bytes('v'), { ttlMs: Number.MAX_SAFE_INTEGER })).rejects.toMatchObject({
+      code: 'invalid_value',
+    });
+    expect(await inner.get('c', 'k')).toBeUndefined();
   });
 });

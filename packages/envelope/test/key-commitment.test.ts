@@ -1,8 +1,8 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { concatBytes, encodeHeader, payloadAad } from '../src/format';
+import { concatBytes, encodeHeader } from '../src/format';
 import { createKeyring } from '../src/index';
-import { deriveFromDek, openRecord } from '../src/seal';
+import { deriveDataKey, openRecord, payloadAad, wrapAad, wrappingKey } from '../src/seal';
 import { ciphertextValidUnderTwoKeys } from './support/gcm-collision';
 
 function gcmOpen(key: Uint8Array, nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer {
@@ -17,20 +17,30 @@ describe('key commitment (one ciphertext cannot decrypt under two keys)', () => 
   const kid = 'shared-kid';
   const kekA = new Uint8Array(randomBytes(32));
   const kekB = new Uint8Array(randomBytes(32));
-  const address = { collection: 'clients', key: 'client-1' };
+  const address = { namespace: '', collection: 'clients', key: 'client-1' };
   const expiresAt = 0;
   const header = encodeHeader(expiresAt, kid);
-  const wrapNonce = new Uint8Array(randomBytes(12));
-  const payloadNonce = new Uint8Array(randomBytes(12));
+  const wrapSalt = new Uint8Array(randomBytes(32));
+  // Version 2 wraps with a fixed zero nonce: every wrapping key encrypts exactly once.
+  const zeroNonce = new Uint8Array(12);
+  const wrapKeyA = wrappingKey(kekA, wrapSalt);
+  const wrapKeyB = wrappingKey(kekB, wrapSalt);
 
-  // 1. A wrapped DEK that AES-GCM accepts under both KEKs, unwrapping to two different DEKs.
-  const wrapped = ciphertextValidUnderTwoKeys(kekA, kekB, wrapNonce, header, new Uint8Array(randomBytes(16)));
-  const dekA = gcmOpen(kekA, wrapNonce, wrapped, header);
-  const dekB = gcmOpen(kekB, wrapNonce, wrapped, header);
+  // 1. A wrapped DEK that AES-GCM accepts under both wrapping keys, unwrapping to two different DEKs.
+  const wrapped = ciphertextValidUnderTwoKeys(
+    wrapKeyA,
+    wrapKeyB,
+    zeroNonce,
+    wrapAad(kid),
+    new Uint8Array(randomBytes(16)),
+  );
+  const dekA = gcmOpen(wrapKeyA, zeroNonce, wrapped, wrapAad(kid));
+  const dekB = gcmOpen(wrapKeyB, zeroNonce, wrapped, wrapAad(kid));
   // 2. A payload that AES-GCM accepts under both derived payload keys.
-  const aad = payloadAad(address.collection, address.key, expiresAt);
-  const keyA = deriveFromDek(dekA);
-  const keyB = deriveFromDek(dekB);
+  const payloadNonce = new Uint8Array(randomBytes(12));
+  const aad = payloadAad(address, expiresAt);
+  const keyA = deriveDataKey(dekA);
+  const keyB = deriveDataKey(dekB);
   const payload = ciphertextValidUnderTwoKeys(
     keyA.payloadKey,
     keyB.payloadKey,
@@ -39,7 +49,7 @@ describe('key commitment (one ciphertext cannot decrypt under two keys)', () => 
     new Uint8Array(randomBytes(32)),
   );
   const recordFor = (commitment: Uint8Array) =>
-    concatBytes([header, wrapNonce, wrapped, commitment, payloadNonce, payload]);
+    concatBytes([header, wrapSalt, wrapped, commitment, payloadNonce, payload]);
 
   it('AES-GCM alone accepts the crafted record under both keys, with different plaintexts', () => {
     expect(dekA.equals(dekB)).toBe(false);
@@ -52,7 +62,7 @@ describe('key commitment (one ciphertext cannot decrypt under two keys)', () => 
     const readerA = createKeyring({ primary: { kid, key: kekA }, decryptOnly: [] });
     const readerB = createKeyring({ primary: { kid, key: kekB }, decryptOnly: [] });
     const committedToA = recordFor(keyA.commitment);
-    expect(Buffer.from(openRecord(readerA, address, committedToA))).toEqual(
+    expect(Buffer.from(openRecord(readerA, address, committedToA).value)).toEqual(
       gcmOpen(keyA.payloadKey, payloadNonce, payload, aad),
     );
     expect(() => openRecord(readerB, address, committedToA)).toThrow(
@@ -62,7 +72,7 @@ describe('key commitment (one ciphertext cannot decrypt under two keys)', () => 
     expect(() => openRecord(readerA, address, committedToB)).toThrow(
       expect.objectContaining({ code: 'integrity', message: expect.stringContaining('key-commitment') }),
     );
-    expect(Buffer.from(openRecord(readerB, address, committedToB))).toEqual(
+    expect(Buffer.from(openRecord(readerB, address, committedToB).value)).toEqual(
       gcmOpen(keyB.payloadKey, payloadNonce, payload, aad),
     );
   });

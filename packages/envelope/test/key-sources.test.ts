@@ -103,7 +103,7 @@ describe('envKeySource', () => {
         encoding: 'base64',
         env: { KEYS: JSON.stringify({ primary: 'b', keys: { a: good } }) },
       }).load(),
-      /names primary kid "b", which is not among its keys/,
+      /"primary" in environment variable KEYS names a kid that is not among its "keys"/,
       [good],
     );
     const short = b64(randomBytes(8));
@@ -113,7 +113,7 @@ describe('envKeySource', () => {
         encoding: 'base64',
         env: { KEYS: JSON.stringify({ primary: 'a', keys: { a: short } }) },
       }).load(),
-      /keys\."a" in environment variable KEYS decodes to 8 bytes/,
+      /the key of the 1st entry of "keys" in environment variable KEYS decodes to 8 bytes/,
       [short],
     );
   });

@@ -25,9 +25,11 @@ describe('createKeyring', () => {
     const material = key();
     const keyring = createKeyring({ primary: { kid: 'k', key: material }, decryptOnly: [] });
     const { sealRecord, openRecord } = await import('../src/seal');
-    const sealed = sealRecord(keyring, { collection: 'c', key: 'k' }, Uint8Array.of(1, 2, 3), 0);
+    const sealed = sealRecord(keyring, { namespace: '', collection: 'c', key: 'k' }, Uint8Array.of(1, 2, 3), 0);
     material.fill(0);
-    expect(Array.from(openRecord(keyring, { collection: 'c', key: 'k' }, sealed))).toEqual([1, 2, 3]);
+    expect(Array.from(openRecord(keyring, { namespace: '', collection: 'c', key: 'k' }, sealed).value)).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   it.each([
@@ -40,7 +42,7 @@ describe('createKeyring', () => {
     [
       'one kid with two keys',
       { primary: { kid: 'k', key: key() }, decryptOnly: [{ kid: 'k', key: key() }] },
-      /appears twice with different keys/,
+      /repeats the kid of an earlier key with a different key/,
     ],
     [
       'decryptOnly not an array',

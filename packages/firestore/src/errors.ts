@@ -1,4 +1,5 @@
 import {
+  BackendErrorSummary,
   ConfigurationError,
   ConflictError,
   describeBackendError,
@@ -8,7 +9,6 @@ import {
   ValueTooLargeError,
 } from '@oauth-store/core';
 import { SOURCE } from './layout';
-import { OperationTimeoutError } from './timeout';
 
 /** gRPC status codes the adapter branches on (https://grpc.github.io/grpc/core/md_doc_statuscodes.html). */
 export const GrpcStatus = {
@@ -49,16 +49,23 @@ export function isLostRace(error: unknown): boolean {
 }
 
 /**
+ * True when `error` proves a commit was not applied: Firestore refused it for quota (RESOURCE_EXHAUSTED), aborted it
+ * (ABORTED: nothing of an aborted commit is applied), or no connection was made (UNAVAILABLE before connecting, whose
+ * details name the refused connection; only the shape of the details is read, never echoed).
+ */
+export function provesNotApplied(error: unknown): boolean {
+  const code = grpcCode(error);
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED || code === GrpcStatus.ABORTED) return true;
+  if (code !== GrpcStatus.UNAVAILABLE) return false;
+  const details = (error as { details?: unknown } | null)?.details;
+  return typeof details === 'string' && /No connection established|ECONNREFUSED/.test(details);
+}
+
+/**
  * Turns an SDK error into a typed one. Messages name the gRPC status and what to do, never the server's message
  * (it can quote document paths, which encode keys).
  */
 export function mapFirestoreError(error: unknown, operation: StoreOperation | string): OAuthStoreError {
-  if (error instanceof OperationTimeoutError) {
-    return new StoreUnavailableError(
-      `${operation} did not complete within ${error.timeoutMs} ms; Firestore was unreachable or too slow. The operation can be retried${operation === 'get' || operation === 'list' ? '' : ', but whether this attempt took effect is unknown'}.`,
-      { source: SOURCE, cause: error },
-    );
-  }
   const code = grpcCode(error);
   const what = describeBackendError(error);
   switch (code) {
@@ -91,13 +98,13 @@ export function mapFirestoreError(error: unknown, operation: StoreOperation | st
     case GrpcStatus.ABORTED:
       return new ConflictError(
         `${operation} kept losing to concurrent writers of the same entry (${what}); retry it.`,
-        { source: SOURCE, cause: error },
+        { source: SOURCE, cause: new BackendErrorSummary(error) },
       );
     default:
       // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, INTERNAL, UNKNOWN, CANCELLED, network errors.
       return new StoreUnavailableError(
-        `${operation} failed (${what}). Firestore was unreachable, overloaded or too slow; the operation can be retried.`,
-        { source: SOURCE, cause: error },
+        `${operation} failed (${what}). Firestore was unreachable, overloaded or too slow.`,
+        { source: SOURCE, cause: new BackendErrorSummary(error) },
       );
   }
 }

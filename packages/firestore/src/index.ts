@@ -1,3 +1,5 @@
+export { FIRESTORE_URL_FORM, type ParsedFirestoreUrl, parseFirestoreUrl } from './connection-url';
+export { descriptor } from './descriptor';
 export { mapFirestoreError } from './errors';
 export {
   collectionId,
@@ -11,5 +13,5 @@ export {
   MAX_VALUE_BYTES,
   VALUE_FIELD,
 } from './layout';
-export { DEFAULT_OPERATION_TIMEOUT_MS, type FirestoreStoreOptions } from './options';
-export { FirestoreStore } from './store';
+export { DEFAULT_TIMEOUT_MS, type FirestoreStoreOptions } from './options';
+export { createFirestoreStore, FirestoreStore } from './store';

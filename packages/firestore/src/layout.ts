@@ -13,7 +13,7 @@
 /** The source name every error of this adapter carries. */
 export const SOURCE = 'firestore';
 
-/** Field holding the stored bytes. */
+/** Field holding the record as core's runtime framed it (expiry, version, value), stored verbatim. */
 export const VALUE_FIELD = 'value';
 /**
  * Field holding the absolute expiry as a Firestore Timestamp; the field of the TTL policy (see the README). Absent on

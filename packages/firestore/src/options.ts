@@ -1,9 +1,15 @@
 import type { Firestore, Settings } from '@google-cloud/firestore';
 import { ConfigurationError } from '@oauth-store/core';
+import { parseFirestoreUrl } from './connection-url';
 import { DEFAULT_ENTRIES_COLLECTION, DEFAULT_ROOT_COLLECTION, isValidCollectionSegment, SOURCE } from './layout';
 
-/** Options for {@link FirestoreStore}. */
+/** Options for {@link FirestoreStore} and {@link createFirestoreStore}. */
 export interface FirestoreStoreOptions {
+  /**
+   * A `firestore://project?database=&root=&emulator=host:port&timeout=` connection string (the CLI's grammar): project,
+   * database, root collection, emulator and timeout in one string. `settings` fields and `rootCollection` override it.
+   */
+  url?: string;
   /**
    * A Firestore client to use. The store does not terminate it on `close()`. Absent: the store creates one from
    * `settings` (and the usual environment: `GOOGLE_APPLICATION_CREDENTIALS`, `FIRESTORE_EMULATOR_HOST`, ...) and
@@ -23,9 +29,11 @@ export interface FirestoreStoreOptions {
    */
   entriesCollection?: string;
   /**
-   * Upper bound in milliseconds on a whole operation, SDK retries included. The store then rejects with
-   * StoreUnavailableError (the request may still complete in the background). Default 10000.
+   * Upper bound in milliseconds on a whole operation, read retries included: the runtime then rejects with
+   * `unavailable` (`outcomeUnknown` for a write, delete or take; the request may still complete). Default 10000.
    */
+  timeoutMs?: number;
+  /** @deprecated The former name of {@link FirestoreStoreOptions.timeoutMs}. */
   operationTimeoutMs?: number;
 }
 
@@ -33,11 +41,13 @@ export interface FirestoreStoreOptions {
 export interface ResolvedOptions {
   rootCollection: string;
   entriesCollection: string;
-  operationTimeoutMs: number;
+  timeoutMs: number;
+  /** Settings for the store's own client (from `url` and `settings`); undefined with `firestore`. */
+  settings: Settings | undefined;
 }
 
 /** Default bound on a whole operation. */
-export const DEFAULT_OPERATION_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = 10_000;
 
 function collectionPath(name: string, value: unknown, fallback: string): string {
   if (value === undefined) return fallback;
@@ -58,18 +68,34 @@ export function resolveOptions(options: FirestoreStoreOptions): ResolvedOptions 
       source: SOURCE,
     });
   }
-  const rootCollection = collectionPath('rootCollection', options.rootCollection, DEFAULT_ROOT_COLLECTION);
+  if (options.firestore !== undefined && options.settings !== undefined) {
+    throw new ConfigurationError('give either firestore or settings, not both.', { source: SOURCE });
+  }
+  if (options.timeoutMs !== undefined && options.operationTimeoutMs !== undefined) {
+    throw new ConfigurationError('give timeoutMs only (operationTimeoutMs is its former name).', { source: SOURCE });
+  }
+  const parsed = options.url === undefined ? undefined : parseFirestoreUrl(options.url);
+  const rootCollection = collectionPath(
+    'rootCollection',
+    options.rootCollection ?? parsed?.rootCollection,
+    DEFAULT_ROOT_COLLECTION,
+  );
   const entriesCollection = collectionPath('entriesCollection', options.entriesCollection, DEFAULT_ENTRIES_COLLECTION);
   if (entriesCollection.includes('/')) {
     throw new ConfigurationError('entriesCollection must be a single collection id, without "/".', {
       source: SOURCE,
     });
   }
-  const timeout = options.operationTimeoutMs;
+  const timeout = options.timeoutMs ?? options.operationTimeoutMs;
   if (timeout !== undefined && !(Number.isSafeInteger(timeout) && timeout > 0)) {
-    throw new ConfigurationError(`operationTimeoutMs must be a positive integer, got ${String(timeout)}.`, {
+    throw new ConfigurationError(`timeoutMs must be a positive integer, got ${String(timeout)}.`, {
       source: SOURCE,
     });
   }
-  return { rootCollection, entriesCollection, operationTimeoutMs: timeout ?? DEFAULT_OPERATION_TIMEOUT_MS };
+  return {
+    rootCollection,
+    entriesCollection,
+    timeoutMs: timeout ?? parsed?.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    settings: options.firestore ? undefined : { ...parsed?.settings, ...options.settings },
+  };
 }

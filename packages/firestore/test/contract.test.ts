@@ -22,7 +22,8 @@ afterAll(async () => {
 
 runStoreContract({
   name: 'firestore (patched emulator)',
-  create: () => new FirestoreStore({ settings: { projectId: PROJECT_ID }, rootCollection, operationTimeoutMs }),
+  create: () =>
+    new FirestoreStore({ settings: { projectId: PROJECT_ID }, rootCollection, timeoutMs: operationTimeoutMs }),
   processFactory: {
     module: join(here, 'fixtures', 'child-store.ts'),
     config: {

@@ -1,12 +1,14 @@
 // The peer range is ^7 || ^8 || ^9. The contract suite runs with v7 (the devDependency); this file runs the
 // adapter's Firestore-specific paths with a client from each major, passed in through the `firestore` option: the
-// preconditions (create, delete with lastUpdateTime), the document-id query with a cursor, reading timestamps and
-// bytes, and error codes.
+// preconditions (create, update and delete with lastUpdateTime), compare-and-set, the document-id query with a
+// cursor, reading timestamps and bytes, and the single-attempt commit (a create whose answer is lost through the
+// lossy proxy is not resent after another process took the entry).
 
 import { createRequire } from 'node:module';
 import { Firestore as FirestoreV7 } from '@google-cloud/firestore';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import type { ByteStore } from '@oauth-store/core';
+import { startLossyProxy } from '@oauth-store/contract-tests';
+import { type ByteStore, encodeFrame, isOutcomeUnknown } from '@oauth-store/core';
 import {
   collectionId,
   DEFAULT_ENTRIES_COLLECTION,
@@ -21,11 +23,15 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (value: Uint8Array | undefined) => (value === undefined ? undefined : new TextDecoder().decode(value));
 
 interface AnyFirestore {
-  doc(path: string): { set(data: Record<string, unknown>): Promise<unknown> };
+  doc(path: string): {
+    set(data: Record<string, unknown>): Promise<unknown>;
+    get(): Promise<{ exists: boolean }>;
+    delete(): Promise<unknown>;
+  };
   terminate(): Promise<void>;
 }
 
-type FirestoreClass = new (settings: { projectId: string }) => AnyFirestore;
+type FirestoreClass = new (settings: { projectId: string; host?: string; ssl?: boolean }) => AnyFirestore;
 // The v8 and v9 aliases (npm:@google-cloud/firestore@^8 / ^9) ship types for the module name
 // '@google-cloud/firestore' only, so they are loaded untyped.
 const require = createRequire(import.meta.url);
@@ -42,7 +48,7 @@ for (const [major, Firestore, packageName] of majors) {
     const clients = Array.from({ length: 3 }, () => new Firestore({ projectId: PROJECT_ID }));
     const rootCollection = freshRoot();
     const stores: ByteStore[] = clients.map(
-      (firestore) => new FirestoreStore({ firestore: firestore as never, rootCollection, operationTimeoutMs: 20_000 }),
+      (firestore) => new FirestoreStore({ firestore: firestore as never, rootCollection, timeoutMs: 20_000 }),
     );
     const [store] = stores as [ByteStore];
     afterAll(async () => {
@@ -68,9 +74,10 @@ for (const [major, Firestore, packageName] of majors) {
 
     it('an expired, undeleted document is invisible and onlyIfAbsent replaces it', async () => {
       const client = clients[0] as AnyFirestore;
-      await client
-        .doc(`${rootCollection}/${collectionId('c')}/${DEFAULT_ENTRIES_COLLECTION}/${keyId('old')}`)
-        .set({ [VALUE_FIELD]: Buffer.from('stale'), [EXPIRES_AT_FIELD]: new Date(Date.now() - 1) });
+      await client.doc(`${rootCollection}/${collectionId('c')}/${DEFAULT_ENTRIES_COLLECTION}/${keyId('old')}`).set({
+        [VALUE_FIELD]: encodeFrame(Buffer.from('stale'), Date.now() - 1),
+        [EXPIRES_AT_FIELD]: new Date(Date.now() - 1),
+      });
       expect(await store.get('c', 'old')).toBeUndefined();
       expect(await store.list('c')).toEqual({ keys: [] });
       expect(await store.set('c', 'old', bytes('new'), { onlyIfAbsent: true })).toBe(true);
@@ -89,6 +96,53 @@ for (const [major, Firestore, packageName] of majors) {
         cursor = page.cursor;
       }
       expect(seen.sort()).toEqual(keys);
+    }, 30_000);
+
+    it('compare-and-set: ifVersion set and delete apply only on the version read', async () => {
+      expect(await store.set('cas', 'k', bytes('v1'))).toBe(true);
+      const entry = await store.getEntry('cas', 'k');
+      const version = entry?.version as string;
+      expect(await (stores[1] as ByteStore).set('cas', 'k', bytes('v2'), { ifVersion: version })).toBe(true);
+      expect(await (stores[2] as ByteStore).set('cas', 'k', bytes('v3'), { ifVersion: version })).toBe(false);
+      expect(await store.delete('cas', 'k', { ifVersion: version })).toBe(false);
+      expect(text(await store.get('cas', 'k'))).toBe('v2');
+    }, 30_000);
+
+    it('a create whose answer is lost is not resent after another process took the entry', async () => {
+      const [host, port] = emulatorHost().split(':');
+      const proxy = await startLossyProxy({ host: host as string, port: Number(port) });
+      // The SDK lets FIRESTORE_EMULATOR_HOST win over settings: unset it while this client is built.
+      const saved = process.env.FIRESTORE_EMULATOR_HOST;
+      delete process.env.FIRESTORE_EMULATOR_HOST;
+      const client = new Firestore({ projectId: PROJECT_ID, host: `127.0.0.1:${proxy.port}`, ssl: false });
+      process.env.FIRESTORE_EMULATOR_HOST = saved;
+      const lossy = new FirestoreStore({ firestore: client as never, rootCollection, timeoutMs: 15_000 });
+      try {
+        await lossy.get('warmup', 'warmup');
+        const doc = (clients[0] as AnyFirestore).doc(
+          `${rootCollection}/${collectionId('lost')}/${DEFAULT_ENTRIES_COLLECTION}/${keyId('code')}`,
+        );
+        proxy.setMode('drop-responses');
+        const created = lossy.set('lost', 'code', bytes('grant'), { onlyIfAbsent: true });
+        const deadline = Date.now() + 10_000;
+        while (!(await doc.get()).exists) {
+          if (Date.now() > deadline) throw new Error('the commit never reached the emulator');
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        await doc.delete();
+        proxy.setMode('pass');
+        proxy.resetConnections();
+        const error = await created.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isOutcomeUnknown(error)).toBe(true);
+        expect((await doc.get()).exists).toBe(false);
+      } finally {
+        await lossy.close();
+        await client.terminate();
+        await proxy.close();
+      }
     }, 30_000);
 
     it('concurrent takes over three clients: exactly one winner; concurrent creates: exactly one wins', async () => {

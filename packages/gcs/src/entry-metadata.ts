@@ -1,15 +1,10 @@
-import { isExpired } from '@oauth-store/core';
-
-/** Custom metadata key holding the absolute expiry in epoch milliseconds (decimal). */
+/** Custom metadata key holding the absolute expiry in epoch milliseconds (decimal): what `list` filters on. */
 export const EXPIRES_AT_KEY = 'expires-at';
-/** Custom metadata key holding a random id per `set` call, to recognise our own write after a retried upload. */
-export const WRITE_ID_KEY = 'write-id';
-/** Content type of every object the adapter writes: values are opaque bytes. */
+/** Content type of every object the adapter writes: records are opaque bytes. */
 export const CONTENT_TYPE = 'application/octet-stream';
 
-/** The object resource fields the adapter reads (from a metadata GET or a list response item). */
+/** The object resource fields the adapter reads from a list response item. */
 export interface ObjectInfo {
-  generation?: string | number;
   metadata?: Record<string, unknown> | null;
 }
 
@@ -21,11 +16,12 @@ export interface UploadMetadata {
 }
 
 /**
- * Object metadata for an entry. The expiry goes in two places: the custom `expires-at` metadata (milliseconds, what
- * reads check) and the object's Custom-Time (what a `daysSinceCustomTime` lifecycle rule uses to delete it later).
+ * Object metadata for a record. The record's bytes carry the authoritative expiry (core's frame); it is copied into
+ * the custom `expires-at` metadata (milliseconds), so `list` can skip expired objects from the listing alone, and into
+ * the object's Custom-Time, which a `daysSinceCustomTime` lifecycle rule uses to delete it later.
  */
-export function uploadMetadata(expiresAt: number | undefined, writeId: string): UploadMetadata {
-  const meta: UploadMetadata = { contentType: CONTENT_TYPE, metadata: { [WRITE_ID_KEY]: writeId } };
+export function uploadMetadata(expiresAt: number | undefined): UploadMetadata {
+  const meta: UploadMetadata = { contentType: CONTENT_TYPE, metadata: {} };
   if (expiresAt !== undefined) {
     meta.metadata[EXPIRES_AT_KEY] = String(expiresAt);
     meta.customTime = new Date(expiresAt).toISOString();
@@ -34,8 +30,8 @@ export function uploadMetadata(expiresAt: number | undefined, writeId: string): 
 }
 
 /**
- * The expiry of an object: undefined for none, the epoch milliseconds otherwise. An `expires-at` that is not a
- * decimal integer reads as already expired, so a damaged or foreign entry is never served as live.
+ * The expiry of a listed object: undefined for none, the epoch milliseconds otherwise. An `expires-at` that is not a
+ * decimal integer reads as already expired, so a damaged or foreign entry is never listed as live.
  */
 export function expiresAtOf(info: ObjectInfo): number | undefined {
   const raw = info.metadata?.[EXPIRES_AT_KEY];
@@ -43,20 +39,8 @@ export function expiresAtOf(info: ObjectInfo): number | undefined {
   return typeof raw === 'string' && /^\d{1,16}$/.test(raw) ? Number(raw) : 0;
 }
 
-/** True when the object holds a live (unexpired) entry at `now`. */
-export function isLive(info: ObjectInfo, now: number = Date.now()): boolean {
-  return !isExpired(expiresAtOf(info), now);
-}
-
-/** The write id recorded with the object, if any. */
-export function writeIdOf(info: ObjectInfo): string | undefined {
-  const raw = info.metadata?.[WRITE_ID_KEY];
-  return typeof raw === 'string' ? raw : undefined;
-}
-
-/** The object's generation as the decimal string the API uses, or undefined when absent. */
-export function generationOf(info: ObjectInfo): string | undefined {
-  const raw = info.generation;
-  if (typeof raw === 'number') return String(raw);
-  return typeof raw === 'string' && /^\d+$/.test(raw) ? raw : undefined;
+/** True when a listed object holds an entry that is live at `now`. */
+export function isListedLive(info: ObjectInfo, now: number): boolean {
+  const expiresAt = expiresAtOf(info);
+  return expiresAt === undefined || expiresAt > now;
 }

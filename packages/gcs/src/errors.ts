@@ -29,6 +29,23 @@ export function isPreconditionFailed(error: unknown): boolean {
   return httpStatusOf(error) === 412;
 }
 
+/** Node.js error codes for a request that never left this machine (no connection was made). */
+const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * True when `error` proves the request was not applied: Cloud Storage refused it for rate (429), or no connection was
+ * made. Anything else after the request was sent (a reset, a timeout, a 5xx) leaves its outcome unknown.
+ */
+export function provesNotApplied(error: unknown): boolean {
+  if (httpStatusOf(error) === 429) return true;
+  for (let current = error, depth = 0; current && typeof current === 'object' && depth < 5; depth++) {
+    const { code, cause } = current as { code?: unknown; cause?: unknown };
+    if (typeof code === 'string' && NOT_SENT_CODES.has(code)) return true;
+    current = cause;
+  }
+  return false;
+}
+
 /** The SDK's `code` for a download whose bytes do not match the server's `x-goog-hash`. */
 const DOWNLOAD_MISMATCH = 'CONTENT_DOWNLOAD_MISMATCH';
 
@@ -93,7 +110,7 @@ export function mapGcsError(error: unknown, operation: string, bucket: string): 
   }
   // 408, 429, 5xx, timeouts and network errors: Cloud Storage may answer later.
   return new StoreUnavailableError(
-    `${operation} failed (${what}). Cloud Storage was unreachable, throttled or too slow; the operation can be retried.`,
+    `${operation} failed (${what}). Cloud Storage was unreachable, throttled or too slow.`,
     { source: SOURCE, cause },
   );
 }

@@ -1,16 +1,23 @@
 import type { Storage, StorageOptions } from '@google-cloud/storage';
 import { ConfigurationError } from '@oauth-store/core';
+import { parseGcsUrl } from './connection-url';
 import { SOURCE } from './errors';
 import { assertValidPrefix, DEFAULT_PREFIX } from './object-names';
 
-/** Options for {@link GcsStore}. */
+/** Options for {@link GcsStore} and {@link createGcsStore}. */
 export interface GcsStoreOptions {
-  /** The bucket that holds the entries. It must exist; the store never creates or configures buckets. */
-  bucket: string;
   /**
-   * A `Storage` client to use (credentials, endpoint, retry settings are then yours). The store does not own it.
-   * Absent: the store creates `new Storage({ ...storageOptions, timeout: requestTimeoutMs })`, which finds
-   * credentials the usual way (Application Default Credentials).
+   * A `gcs://bucket[/prefix/]?endpoint=&project=&timeout=` connection string (the CLI's grammar). Give either `url` or
+   * `bucket`; `storageOptions` fields override what the url implies.
+   */
+  url?: string;
+  /** The bucket that holds the entries. It must exist; the store never creates or configures buckets. */
+  bucket?: string;
+  /**
+   * A `Storage` client to use for reads (credentials, endpoint, read retries are then yours). The store does not own
+   * or modify it. Writes, deletes and takes go through a second client the store builds with the same endpoint,
+   * project and auth client and with retries off (the SDK would resend conditional uploads and deletes).
+   * Absent: the store creates both from `storageOptions`, finding credentials the usual way (ADC).
    */
   storage?: Storage;
   /** Options for the client the store creates when `storage` is absent (projectId, credentials, apiEndpoint, ...). */
@@ -27,9 +34,11 @@ export interface GcsStoreOptions {
    */
   requestTimeoutMs?: number;
   /**
-   * Upper bound in milliseconds on a whole store operation, SDK retries included; the operation then rejects with
-   * StoreUnavailableError (its outcome is unknown, as for any timeout). Default 15000.
+   * Upper bound in milliseconds on a whole store operation, read retries included: the runtime then rejects with
+   * `unavailable` (`outcomeUnknown` for a write, delete or take). Default 15000.
    */
+  timeoutMs?: number;
+  /** @deprecated The former name of {@link GcsStoreOptions.timeoutMs}. */
   operationTimeoutMs?: number;
   /** Largest value accepted, in bytes (up to 5 MiB, the size Google suggests for single-request uploads). Default 1 MiB. */
   maxValueBytes?: number;
@@ -40,14 +49,16 @@ export interface ResolvedOptions {
   bucket: string;
   prefix: string;
   requestTimeoutMs: number;
-  operationTimeoutMs: number;
+  timeoutMs: number;
   maxValueBytes: number;
+  /** The options for the store's own clients (from `url` and `storageOptions`); undefined with `storage`. */
+  storageOptions: StorageOptions | undefined;
 }
 
 /** Default per-request HTTP timeout. */
 export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 /** Default bound on a whole operation. */
-export const DEFAULT_OPERATION_TIMEOUT_MS = 15_000;
+export const DEFAULT_TIMEOUT_MS = 15_000;
 /** Default largest value. */
 export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 /** Largest `maxValueBytes` accepted. */
@@ -80,19 +91,41 @@ function assertBucketName(bucket: unknown): asserts bucket is string {
 /** Checks the options and fills in defaults. */
 export function resolveOptions(options: GcsStoreOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('options must be an object with at least bucket.', { source: SOURCE });
+    throw new ConfigurationError('options must be an object with url or bucket.', { source: SOURCE });
   }
-  assertBucketName(options.bucket);
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
-  assertValidPrefix(prefix);
   if (options.storage !== undefined && options.storageOptions !== undefined) {
     throw new ConfigurationError('give either storage or storageOptions, not both.', { source: SOURCE });
   }
+  if (options.timeoutMs !== undefined && options.operationTimeoutMs !== undefined) {
+    throw new ConfigurationError('give timeoutMs only (operationTimeoutMs is its former name).', { source: SOURCE });
+  }
+  let bucket = options.bucket;
+  let prefix = options.prefix;
+  let storageOptions = options.storageOptions;
+  let urlTimeoutMs: number | undefined;
+  if (options.url !== undefined) {
+    if (bucket !== undefined) {
+      throw new ConfigurationError('give either url (gcs://bucket/...) or bucket, not both.', { source: SOURCE });
+    }
+    const parsed = parseGcsUrl(options.url);
+    bucket = parsed.bucket;
+    prefix ??= parsed.prefix;
+    urlTimeoutMs = parsed.timeoutMs;
+    storageOptions = { ...parsed.storageOptions, ...options.storageOptions };
+  }
+  assertBucketName(bucket);
+  prefix ??= DEFAULT_PREFIX;
+  assertValidPrefix(prefix);
   return {
-    bucket: options.bucket,
+    bucket,
     prefix,
     requestTimeoutMs: positiveInteger('requestTimeoutMs', options.requestTimeoutMs, DEFAULT_REQUEST_TIMEOUT_MS),
-    operationTimeoutMs: positiveInteger('operationTimeoutMs', options.operationTimeoutMs, DEFAULT_OPERATION_TIMEOUT_MS),
+    timeoutMs: positiveInteger(
+      'timeoutMs',
+      options.timeoutMs ?? options.operationTimeoutMs,
+      urlTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    ),
+    storageOptions: options.storage ? undefined : (storageOptions ?? {}),
     maxValueBytes: positiveInteger(
       'maxValueBytes',
       options.maxValueBytes,

@@ -1,13 +1,15 @@
 // GcsStore when responses are lost or the service answers 503: faults injected by the GCS FAKE (its own in-process
-// instance, through the real SDK). These pin the retry claims of the README: a conditional write whose answer was lost
-// is recognised on retry by its write id, and a one-time take is never served twice.
+// instance, through the real SDK). A write, delete or take is sent once: the SDK's retries (which would resend a
+// conditional upload or delete) are off for them, and the runtime settles an unknown outcome instead.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { isOAuthStoreError } from '@oauth-store/core';
+import { isOAuthStoreError, isOutcomeUnknown } from '@oauth-store/core';
 import { type FakeGcs, startFakeGcs } from '../../test-servers/src/fakes/gcs/index';
 import { GcsStore, objectName } from '../src/index';
 import { bytes, newStorage, randomCollection } from './support';
 
 const BUCKET = 'fault-tests';
+/** Resends the tests would see: a fault queued behind the first, which only a second copy of the request consumes. */
+const RESEND_TRAP = 5;
 let fake: FakeGcs;
 
 beforeAll(async () => {
@@ -23,7 +25,7 @@ const store = (retry = true) =>
     storageOptions: {
       apiEndpoint: fake.endpoint,
       projectId: 'oauth-store-test',
-      // Short backoff so the retries these tests wait for take milliseconds, not seconds.
+      // Retries on, with a short backoff: reads may use them; writes must not.
       retryOptions: { autoRetry: retry, maxRetries: 3, retryDelayMultiplier: 1.1, maxRetryDelay: 1 },
     },
   });
@@ -31,37 +33,75 @@ const store = (retry = true) =>
 const stored = (collection: string, key: string) =>
   fake.state.objects(BUCKET).get(objectName('oauth-store/', collection, key));
 
+let trap: { method: string; url: string } | undefined;
+
+/**
+ * Queues `kind` for the next request matching `method` and `path`, and a trap behind it that only a resend of that
+ * request would hit. `url` is a request URL the pattern matches, used to clear the trap afterwards.
+ */
+function injectOnce(kind: 'drop-response' | 'unavailable', method: string, path: RegExp, url: string): void {
+  fake.faults.inject({ kind, method, path });
+  fake.faults.inject({ kind: 'unavailable', method, path, times: RESEND_TRAP });
+  trap = { method, url };
+}
+
+/** How many copies of the faulted request came after the first; clears the trap. */
+function resends(): number {
+  const left = fake.faults.pending;
+  const answered = { writeHead: () => answered, end: () => answered };
+  for (let i = 0; i < left && trap; i++) fake.faults.apply(trap as never, answered as never);
+  trap = undefined;
+  if (fake.faults.pending !== 0) throw new Error('the fault queue did not drain');
+  return RESEND_TRAP - left;
+}
+
 describe('GcsStore under injected faults (GCS fake)', () => {
-  it('onlyIfAbsent whose upload landed but whose answer was lost still resolves true (write id recognised)', async () => {
+  it('onlyIfAbsent whose upload landed but whose answer was lost is sent once and resolves true (own write)', async () => {
     const collection = randomCollection();
-    fake.faults.inject({ kind: 'drop-response', method: 'POST', path: /uploadType=multipart/ });
+    injectOnce('drop-response', 'POST', /uploadType=multipart/, '/upload?uploadType=multipart');
     expect(await store().set(collection, 'code', bytes('v'), { onlyIfAbsent: true })).toBe(true);
-    expect(fake.faults.pending).toBe(0);
-    expect(stored(collection, 'code')?.data.toString()).toBe('v');
+    expect(fake.faults.pending).toBe(RESEND_TRAP);
+    expect(resends()).toBe(0);
+    expect(await store().get(collection, 'code')).toEqual(bytes('v'));
     // And a genuine second writer is still refused.
     expect(await store().set(collection, 'code', bytes('w'), { onlyIfAbsent: true })).toBe(false);
   });
 
-  it('a take whose delete landed but whose answer was lost resolves undefined: the value is served at most once', async () => {
+  it('a take whose delete landed but whose answer was lost rejects outcomeUnknown (not a resent "not found")', async () => {
     const collection = randomCollection();
     await store().set(collection, 'code', bytes('secret'));
-    fake.faults.inject({ kind: 'drop-response', method: 'DELETE', path: /ifGenerationMatch=/ });
-    const first = await store().take(collection, 'code');
-    expect(fake.faults.pending).toBe(0);
-    expect(first).toBeUndefined();
+    injectOnce('drop-response', 'DELETE', /ifGenerationMatch=/, '/o/x?ifGenerationMatch=1');
+    const error = await store()
+      .take(collection, 'code')
+      .catch((e: unknown) => e);
+    expect(resends()).toBe(0);
+    expect(isOutcomeUnknown(error)).toBe(true);
     expect(stored(collection, 'code')).toBeUndefined();
     expect(await store().take(collection, 'code')).toBeUndefined();
   });
 
-  it('a 503 is retried by the SDK for reads and conditional writes', async () => {
+  it('a 503 is retried by the SDK for reads, never for uploads or deletes', async () => {
     const collection = randomCollection();
-    fake.faults.inject({ kind: 'unavailable', method: 'POST', path: /uploadType=multipart/ });
-    expect(await store().set(collection, 'k', bytes('v'))).toBe(true);
+    await store().set(collection, 'k', bytes('v'));
     fake.faults.inject({ kind: 'unavailable', method: 'GET', path: /alt=media/ });
     expect(await store().get(collection, 'k')).toEqual(bytes('v'));
-    fake.faults.inject({ kind: 'unavailable', method: 'DELETE', path: /ifGenerationMatch=/ });
-    expect(await store().take(collection, 'k')).toEqual(bytes('v'));
     expect(fake.faults.pending).toBe(0);
+
+    injectOnce('unavailable', 'POST', /uploadType=multipart/, '/upload?uploadType=multipart');
+    const setError = await store()
+      .set(collection, 'k', bytes('w'))
+      .catch((e: unknown) => e);
+    expect(resends()).toBe(0);
+    expect(isOAuthStoreError(setError, 'unavailable')).toBe(true);
+    expect(await store().get(collection, 'k')).toEqual(bytes('v'));
+
+    injectOnce('unavailable', 'DELETE', /ifGenerationMatch=/, '/o/x?ifGenerationMatch=1');
+    const takeError = await store()
+      .take(collection, 'k')
+      .catch((e: unknown) => e);
+    expect(resends()).toBe(0);
+    expect(isOAuthStoreError(takeError, 'unavailable')).toBe(true);
+    expect(await store().take(collection, 'k')).toEqual(bytes('v'));
   });
 
   it('a 503 with retries off is a StoreUnavailableError that names the status, not the key', async () => {
@@ -75,7 +115,7 @@ describe('GcsStore under injected faults (GCS fake)', () => {
     expect((error as Error).message).not.toContain(Buffer.from('secret-code').toString('base64url'));
   });
 
-  it("never switches off the client's retries (SDK 7 leaves them off after an unconditional save)", async () => {
+  it("never modifies the application's client (SDK 7 switches retries off on a client after an unconditional save)", async () => {
     const storage = newStorage(fake.endpoint);
     const shared = new GcsStore({ bucket: BUCKET, storage });
     const collection = randomCollection();

@@ -31,6 +31,11 @@ export interface OAuthClientPersistenceOptions {
   discoveryStateTtlMs?: number;
   /** TTL of saved tokens, in ms. Default: none (the refresh token decides how long a login lasts). */
   tokensTtlMs?: number;
+  /**
+   * Secret (at least 32 random bytes, the same on every process) keying the hash of (userId, serverUrl) that names
+   * this session in the store. Without it the name is an unkeyed SHA-256, reversible by guessing user ids.
+   */
+  hashKey?: Uint8Array;
 }
 
 /** What {@link OAuthClientProvider.invalidateCredentials} may be asked to drop. */
@@ -109,7 +114,7 @@ export function createOAuthClientPersistence(
   if (!options || typeof options !== 'object') {
     throw new ConfigurationError('options with `userId` and `serverUrl` are required.', { source: SOURCE });
   }
-  const key = sessionKey(options.userId, options.serverUrl);
+  const key = sessionKey(options.userId, options.serverUrl, options.hashKey);
   const prefix = options.collectionPrefix ?? 'mcp-client-';
   const collections = {
     client: `${prefix}information`,

@@ -177,6 +177,17 @@ describe('OAuthClientProvider persistence details', () => {
     }
   });
 
+  it('with hashKey the session name is a keyed HMAC: not the guessable SHA-256 of (userId, serverUrl)', async () => {
+    const store = new MemoryStore();
+    const hashKey = new Uint8Array(32).fill(7);
+    const p = createOAuthClientPersistence(store, { userId: 'alice', serverUrl, hashKey });
+    await p.saveTokens({ access_token: 'a', token_type: 'Bearer' });
+    const [name] = (await store.list('mcp-client-tokens')).keys;
+    expect(name).toBe(sessionKey('alice', serverUrl, hashKey));
+    expect(name).not.toBe(sessionKey('alice', serverUrl));
+    expect(() => sessionKey('alice', serverUrl, new Uint8Array(8))).toThrow(/hashKey/);
+  });
+
   it('rejects bad options with typed errors', () => {
     const store = new MemoryStore();
     expect(() => createOAuthClientPersistence(store, { userId: '', serverUrl })).toThrow(/userId/);

@@ -60,6 +60,40 @@ const cases: Array<[string, unknown]> = [
   ['contacts not an array', { ...valid, contacts: 'ops@app.example' }],
   ['grant_types with a number', { ...valid, grant_types: ['authorization_code', 1] }],
   ['undefined optional fields', { ...valid, client_secret: undefined, scope: undefined }],
+  ['redirect URI with surrounding spaces (trimmed)', { ...valid, redirect_uris: ['  https://app.example/cb  '] }],
+  ['redirect URI with a tab and a newline inside', { ...valid, redirect_uris: ['https://app.ex\tample/c\nb'] }],
+  ['redirect URI with a no-break space before it', { ...valid, redirect_uris: ['\u00a0https://app.example/cb'] }],
+  ['redirect URI of spaces only', { ...valid, redirect_uris: ['   '] }],
+  ['redirect URI javascript: behind spaces', { ...valid, redirect_uris: [' javascript:alert(1)'] }],
+  ['http: without slashes', { ...valid, redirect_uris: ['http:app.example/cb'] }],
+  ['file: redirect URI', { ...valid, redirect_uris: ['file:///etc/passwd'] }],
+  ['blob: redirect URI', { ...valid, redirect_uris: ['blob:https://app.example/x'] }],
+  ['IPv6 loopback redirect', { ...valid, redirect_uris: ['http://[::1]:3000/cb'] }],
+  ['redirect URI with a fragment and credentials', { ...valid, redirect_uris: ['https://u:p@app.example/cb#x'] }],
+  // biome-ignore lint/suspicious/noSparseArray: a hole on purpose (read as undefined by both).
+  ['sparse redirect_uris', { ...valid, redirect_uris: [, 'https://app.example/cb'] }],
+  ['redirect URI as a String object', { ...valid, redirect_uris: [new String('https://app.example/cb')] }],
+  ['redirect URI as a URL object', { ...valid, redirect_uris: [new URL('https://app.example/cb')] }],
+  ['logo_uri of spaces', { ...valid, logo_uri: '  ' }],
+  ['logo_uri null', { ...valid, logo_uri: null }],
+  ['tos_uri undefined', { ...valid, tos_uri: undefined }],
+  ['client_uri undefined', { ...valid, client_uri: undefined }],
+  ['jwks null', { ...valid, jwks: null }],
+  ['jwks a string', { ...valid, jwks: 'keys' }],
+  ['issuer undefined', { ...valid, issuer: undefined }],
+  ['issuer null', { ...valid, issuer: null }],
+  ['Infinity client_id_issued_at', { ...valid, client_id_issued_at: Number.POSITIVE_INFINITY }],
+  ['NaN client_secret_expires_at', { ...valid, client_secret_expires_at: Number.NaN }],
+  ['negative and fractional timestamps', { ...valid, client_id_issued_at: -1.5, client_secret_expires_at: 0.25 }],
+  ['empty client_id', { ...valid, client_id: '' }],
+  ['scope an array', { ...valid, scope: ['read'] }],
+  [
+    'inherited fields are read',
+    Object.assign(Object.create({ client_id: 'inherited' }), { redirect_uris: ['https://a.example/'] }),
+  ],
+  ['a Date', new Date(0)],
+  ['a number', 42],
+  ['undefined', undefined],
   ['not an object', 'client'],
   ['null', null],
   ['array', [valid]],
@@ -88,11 +122,18 @@ describe('core client schemas agree with @modelcontextprotocol/sdk', () => {
 
   it.each(cases)('full client information: %s', (_name, input) => {
     const expected = verdict(sdk.OAuthClientInformationFullSchema, input);
-    expect(verdict(core.OAuthClientInformationFullSchema, input)).toEqual(expected);
+    // Strict: the same keys (a present `undefined` included), the same values, the same array and object types.
+    expect(verdict(core.OAuthClientInformationFullSchema, input)).toStrictEqual(expected);
   });
 
   it.each(cases)('client metadata: %s', (_name, input) => {
-    expect(verdict(core.OAuthClientMetadataSchema, input)).toEqual(verdict(sdk.OAuthClientMetadataSchema, input));
+    expect(verdict(core.OAuthClientMetadataSchema, input)).toStrictEqual(verdict(sdk.OAuthClientMetadataSchema, input));
+  });
+
+  it.each(cases)('client information: %s', (_name, input) => {
+    expect(verdict(core.OAuthClientInformationSchema, input)).toStrictEqual(
+      verdict(sdk.OAuthClientInformationSchema, input),
+    );
   });
 
   it('the battery exercises both verdicts and the transforms', () => {

@@ -1,11 +1,18 @@
 import { ConfigurationError } from '@oauth-store/core';
+import { parsePostgresUrl } from './connection-url';
 import { fromPgPool, type PgPoolLike } from './pg-pool';
 import { fromPGlite, type PGliteLike } from './pglite';
 import { DEFAULT_TIMEOUT_MS, PostgresStore, type PostgresStoreOptions } from './postgres-store';
 
 /** Options for {@link openPostgresStore}. */
 export interface OpenPostgresStoreOptions extends Omit<PostgresStoreOptions, 'client' | 'closeClient'> {
-  /** A libpq-style connection string, for example `postgres://user:pass@db.internal:5432/app`. */
+  /**
+   * The store's connection string, the same grammar as the CLI's: `postgres://user:pass@host:5432/db` (or
+   * `postgresql://`) with optional `schema`, `table` and `timeout` (ms) parameters; other parameters go to `pg`.
+   * Options given explicitly win over the URL's parameters.
+   */
+  url?: string;
+  /** A libpq-style connection string handed to `pg` as it is, for example `postgres://user:pass@db.internal:5432/app`. */
   connectionString?: string;
   /** Further `pg.Pool` settings (max, ssl, ...), merged over the defaults derived from `timeoutMs`. */
   pool?: Record<string, unknown>;
@@ -15,6 +22,8 @@ export interface OpenPostgresStoreOptions extends Omit<PostgresStoreOptions, 'cl
 
 /** Options for {@link openPGliteStore}. */
 export interface OpenPGliteStoreOptions extends Omit<PostgresStoreOptions, 'client' | 'closeClient'> {
+  /** `pglite:./dir` (or `pglite:` for memory) with optional `schema`, `table` and `timeout` parameters. */
+  url?: string;
   /** PGlite data directory (for example `./.oauth-store`); absent keeps everything in memory. */
   dataDir?: string;
   /** Run {@link PostgresStore.migrate} before returning. Default true. */
@@ -33,6 +42,11 @@ async function loadOptional<T>(name: string, load: () => Promise<T>): Promise<T>
       },
     );
   }
+}
+
+/** The options a caller actually set (an explicit `undefined` must not hide the URL's parameter). */
+function definedOnly<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as T;
 }
 
 async function migrated(store: PostgresStore, migrate: boolean | undefined): Promise<PostgresStore> {
@@ -62,7 +76,28 @@ function serverStatementTimeout(timeoutMs: number): number {
  * migrates, unless told not to.
  */
 export async function openPostgresStore(options: OpenPostgresStoreOptions = {}): Promise<PostgresStore> {
-  const { connectionString, pool: poolConfig, migrate, ...storeOptions } = options;
+  const { url, connectionString: explicit, pool: poolConfig, migrate, ...rest } = options;
+  let connectionString = explicit;
+  let storeOptions = rest;
+  if (url !== undefined || explicit === undefined) {
+    // No url and no connectionString: pg would fall back to localhost and the OS user name and fail with a misleading
+    // pg_hba.conf or authentication error. Unless the pool config or libpq's PGHOST says where to go, say so instead.
+    if (url === undefined && (poolConfig?.connectionString || poolConfig?.host || process.env.PGHOST)) {
+      connectionString = undefined;
+    } else {
+      const parsed = parsePostgresUrl(url);
+      if (parsed.kind !== 'pg') {
+        throw new ConfigurationError('pglite: URLs open with openPGliteStore({ url }), not openPostgresStore.', {
+          source: 'postgres',
+        });
+      }
+      const { kind: _, connectionString: fromUrl, ...urlOptions } = parsed;
+      connectionString = fromUrl;
+      storeOptions = { ...urlOptions, ...definedOnly(rest) };
+    }
+  } else if (explicit.trim() === '') {
+    parsePostgresUrl(explicit); // throws the "no connection string" configuration error
+  }
   const pg = await loadOptional('pg', () => import('pg'));
   // pg is CommonJS: under ESM its exports arrive as `default`.
   const Pool = (pg.default ?? pg).Pool;
@@ -93,7 +128,20 @@ export async function openPostgresStore(options: OpenPostgresStoreOptions = {}):
  * server. In memory unless `dataDir` is given. One process only: it cannot share state between instances.
  */
 export async function openPGliteStore(options: OpenPGliteStoreOptions = {}): Promise<PostgresStore> {
-  const { dataDir, migrate, ...storeOptions } = options;
+  const { url, dataDir: explicitDir, migrate, ...rest } = options;
+  let dataDir = explicitDir;
+  let storeOptions = rest;
+  if (url !== undefined) {
+    const parsed = parsePostgresUrl(url);
+    if (parsed.kind !== 'pglite') {
+      throw new ConfigurationError('postgres:// URLs open with openPostgresStore({ url }), not openPGliteStore.', {
+        source: 'postgres',
+      });
+    }
+    const { kind: _, dataDir: fromUrl, ...urlOptions } = parsed;
+    dataDir = explicitDir ?? fromUrl;
+    storeOptions = { ...urlOptions, ...definedOnly(rest) };
+  }
   const { PGlite } = await loadOptional('@electric-sql/pglite', () => import('@electric-sql/pglite'));
   const db = await PGlite.create(dataDir);
   let store: PostgresStore;

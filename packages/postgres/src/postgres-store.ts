@@ -1,17 +1,16 @@
 import {
-  type ByteStore,
   ConfigurationError,
-  DriverStore,
-  expiresAtFor,
   type OAuthStoreError,
+  RuntimeStore,
   type StoreCapabilities,
   StoreClosedError,
+  StoreUnavailableError,
 } from '@oauth-store/core';
-import { decodeCursor, encodeCursor } from './cursor';
 import { type TableNames, tableNames } from './identifiers';
 import { mapPostgresError } from './map-error';
+import { PostgresDriver } from './postgres-driver';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE, migrationSql, migrationStatement, type TableLocation } from './schema';
-import type { SqlClient, SqlResult } from './sql-client';
+import type { SqlClient } from './sql-client';
 import { type Statements, statements } from './statements';
 import { type SweepTimer, startSweepTimer } from './sweeper';
 
@@ -25,6 +24,15 @@ export const MAX_VALUE_BYTES_LIMIT = 64 * 1024 * 1024;
 export const DEFAULT_SWEEP_BATCH_SIZE = 1000;
 /** Default for {@link SweepOptions.maxBatches}. */
 export const DEFAULT_SWEEP_MAX_BATCHES = 100;
+/**
+ * Default for {@link PostgresStoreOptions.sweepIntervalMs}: one sweep per store instance per minute. Its cost when
+ * nothing has expired is one probe of the partial `expires_at` index (well under a millisecond of server time); when
+ * rows have expired, it deletes at most {@link DEFAULT_TIMER_SWEEP_MAX_BATCHES} x batch size rows per tick, one short
+ * transaction per batch, and concurrent instances skip each other's rows.
+ */
+export const DEFAULT_SWEEP_INTERVAL_MS = 60_000;
+/** Batches one timer tick may run, so a backlog is worked off over several ticks instead of in one long burst. */
+export const DEFAULT_TIMER_SWEEP_MAX_BATCHES = 10;
 
 /** Options for {@link PostgresStore}. */
 export interface PostgresStoreOptions extends TableLocation {
@@ -33,13 +41,17 @@ export interface PostgresStoreOptions extends TableLocation {
   /** End the client (pool or PGlite) in `close()`. Default false: whoever created the pool ends it. */
   closeClient?: boolean;
   /**
-   * Upper bound in milliseconds on every statement, including waiting for a pool connection. Default 10 000.
-   * A statement that exceeds it rejects with a `StoreUnavailableError` (for a write, its outcome is then unknown).
+   * Upper bound in milliseconds on every operation, including waiting for a pool connection. Default 10 000.
+   * An operation that exceeds it rejects with a `StoreUnavailableError` (for a write, with `outcomeUnknown`).
    */
   timeoutMs?: number;
   /** Largest value accepted, in bytes. Default 1 MiB, at most 64 MiB. */
   maxValueBytes?: number;
-  /** Run {@link PostgresStore.sweepExpired} every this many milliseconds (an unref'd timer that `close()` stops). Off by default. */
+  /**
+   * Run {@link PostgresStore.sweepExpired} every this many milliseconds on an unref'd timer that `close()` stops.
+   * Default 60 000 ({@link DEFAULT_SWEEP_INTERVAL_MS}; see there for its cost). `0` turns the timer off (then expired
+   * rows are never returned but stay in the table until you call `sweepExpired()` yourself, for example from cron).
+   */
   sweepIntervalMs?: number;
   /** Rows per sweep batch for the timer. Default 1000. */
   sweepBatchSize?: number;
@@ -67,161 +79,124 @@ export interface SweepResult {
   more: boolean;
 }
 
-function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+function integerOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
+): number {
   if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < 1 || (value as number) > max) {
-    throw new ConfigurationError(`${name} must be an integer from 1 to ${max}, got ${String(value)}.`, {
+  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
+    throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}.`, {
       source: 'postgres',
     });
   }
   return value as number;
 }
 
-function utf8(text: string): Buffer {
-  return Buffer.from(text, 'utf8');
-}
-
-/** A fresh Uint8Array (not a Buffer view into a shared pool slab) with the column's bytes. */
-function ownBytes(value: unknown): Uint8Array {
-  if (!(value instanceof Uint8Array)) {
-    throw new ConfigurationError('a bytea column did not come back as bytes; use a table created by migrate().', {
-      source: 'postgres',
-    });
-  }
-  return new Uint8Array(value);
-}
-
 /**
- * A {@link ByteStore} in one PostgreSQL table, through a `pg` Pool or PGlite.
+ * A {@link ByteStore} in one PostgreSQL table, through a `pg` Pool or PGlite, built on core's one adapter runtime.
  *
  * Every operation is a single atomic statement with the application's clock as a parameter: `take` is
- * `DELETE ... RETURNING`, `set` with `onlyIfAbsent` is `INSERT ... ON CONFLICT DO UPDATE ... WHERE expired`. Expired
- * rows are never returned; {@link sweepExpired} (or the `sweepIntervalMs` timer) deletes them in bounded batches.
- * Call {@link migrate} once (at startup is fine, it is idempotent and safe under concurrency) or apply
- * {@link migrationSql} by hand.
+ * `DELETE ... RETURNING`, `set` with `onlyIfAbsent` is `INSERT ... ON CONFLICT DO UPDATE ... WHERE expired`, and
+ * compare-and-set is `UPDATE ... WHERE substring(value from 10 for 16) = version`. Expired rows are never returned;
+ * the sweep timer (on by default, once a minute) deletes them in bounded batches. Call {@link migrate} once (at
+ * startup is fine, it is idempotent and safe under concurrency) or apply {@link migrationSql} by hand.
  */
-export class PostgresStore extends DriverStore {
-  readonly #client: SqlClient;
+export class PostgresStore extends RuntimeStore {
+  readonly #driver: PostgresDriver;
   readonly #names: TableNames;
   readonly #location: Required<TableLocation>;
   readonly #sql: Statements;
-  readonly #timeoutMs: number;
   readonly #sweepBatchSize: number;
-  readonly #now: () => number;
   readonly #sweeper: SweepTimer | undefined;
-  #closed = false;
 
   constructor(options: PostgresStoreOptions) {
-    super();
     if (!options || typeof options.client?.query !== 'function') {
       throw new ConfigurationError('options.client is required: pass fromPgPool(pool) or fromPGlite(db).', {
         source: 'postgres',
       });
     }
-    this.#client = options.client;
-    this.#location = { schema: options.schema ?? DEFAULT_SCHEMA, table: options.table ?? DEFAULT_TABLE };
-    this.#names = tableNames(this.#location.schema, this.#location.table);
-    this.#sql = statements(this.#names);
-    this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS);
-    this.#sweepBatchSize = positiveInteger('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE);
-    this.#now = options.now ?? Date.now;
+    const location = { schema: options.schema ?? DEFAULT_SCHEMA, table: options.table ?? DEFAULT_TABLE };
+    const names = tableNames(location.schema, location.table);
+    const sql = statements(names);
+    const sweepBatchSize = integerOption('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE, {
+      max: 100_000,
+    });
+    const sweepIntervalMs = integerOption('sweepIntervalMs', options.sweepIntervalMs, DEFAULT_SWEEP_INTERVAL_MS, {
+      min: 0,
+    });
     const capabilities: StoreCapabilities = {
       name: 'postgres',
       // The primary key's B-tree entry must stay under ~2.7 kB (a third of a page): 1024 + 256 leaves ample room.
       maxKeyBytes: 1024,
       maxCollectionBytes: 256,
-      maxValueBytes: positiveInteger(
-        'maxValueBytes',
-        options.maxValueBytes,
-        DEFAULT_MAX_VALUE_BYTES,
-        MAX_VALUE_BYTES_LIMIT,
-      ),
+      maxValueBytes: integerOption('maxValueBytes', options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, {
+        max: MAX_VALUE_BYTES_LIMIT,
+      }),
       nativeTtl: false,
       atomicTake: true,
-      compareAndSet: false,
+      compareAndSet: true,
     };
-    const sweepIntervalMs = positiveInteger('sweepIntervalMs', options.sweepIntervalMs, 0);
-    const closeClient = options.closeClient ?? false;
-    const onSweepError = options.onSweepError;
-    const sql = this.#sql;
-
-    this.useDriver({
+    // The sweep timer exists only after super(); close() reaches it through this holder.
+    const holder: { sweeper?: SweepTimer } = {};
+    const driver = new PostgresDriver({
+      client: options.client,
+      statements: sql,
       capabilities,
-      mapError: (error, operation) => mapPostgresError(error, operation),
-      get: async (collection, key) => {
-        const { rows } = await this.#query(sql.get, [utf8(collection), utf8(key), this.#now()]);
-        return rows[0] ? ownBytes(rows[0].value) : undefined;
-      },
-      set: async (collection, key, value, { ttlMs, onlyIfAbsent }) => {
-        const now = this.#now();
-        const params = [utf8(collection), utf8(key), value, expiresAtFor(ttlMs, now) ?? null];
-        if (!onlyIfAbsent) {
-          await this.#query(sql.set, params);
-          return true;
-        }
-        const { rows } = await this.#query(sql.setIfAbsent, [...params, now]);
-        return rows.length === 1;
-      },
-      delete: async (collection, key) => {
-        const { rows } = await this.#query(sql.delete, [utf8(collection), utf8(key), this.#now()]);
-        return rows[0]?.live === true;
-      },
-      take: async (collection, key) => {
-        const { rows } = await this.#query(sql.take, [utf8(collection), utf8(key), this.#now()]);
-        const row = rows[0];
-        return row && row.live === true ? ownBytes(row.value) : undefined;
-      },
-      list: async (collection, { cursor, limit }) => {
-        // One extra row tells whether another page exists without a second query.
-        const base = [utf8(collection), this.#now(), limit + 1];
-        const { rows } =
-          cursor === undefined
-            ? await this.#query(sql.listFirst, base)
-            : await this.#query(sql.listAfter, [...base, decodeCursor(cursor)]);
-        const page = rows.slice(0, limit).map((row) => ownBytes(row.key));
-        const keys = page.map((bytes) => Buffer.from(bytes).toString('utf8'));
-        const last = page.at(-1);
-        return rows.length > limit && last ? { keys, cursor: encodeCursor(last) } : { keys };
-      },
-      close: async () => {
-        await this.#sweeper?.stop();
-        if (closeClient) await this.#client.end?.();
+      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+      now: options.now ?? Date.now,
+      closeClient: options.closeClient ?? false,
+      beforeClose: async () => {
+        await holder.sweeper?.stop();
       },
     });
-
+    super(driver);
+    this.#driver = driver;
+    this.#location = location;
+    this.#names = names;
+    this.#sql = sql;
+    this.#sweepBatchSize = sweepBatchSize;
+    const onSweepError = options.onSweepError;
     this.#sweeper =
       sweepIntervalMs > 0
         ? startSweepTimer(
-            () => this.sweepExpired({ batchSize: this.#sweepBatchSize }),
+            () => this.sweepExpired({ batchSize: sweepBatchSize, maxBatches: DEFAULT_TIMER_SWEEP_MAX_BATCHES }),
             sweepIntervalMs,
-            (error) => onSweepError?.(mapPostgresError(error, 'sweepExpired')),
+            (error) => onSweepError?.(error as OAuthStoreError),
           )
         : undefined;
+    holder.sweeper = this.#sweeper;
   }
 
-  /** Runs one statement, bounded by `timeoutMs` whatever the driver does. */
-  async #query(text: string, params: readonly unknown[]): Promise<SqlResult> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        reject(Object.assign(new Error('statement timed out'), { name: 'TimeoutError', code: 'ETIMEDOUT' }));
-      }, this.#timeoutMs);
-    });
-    try {
-      return await Promise.race([this.#client.query(text, params, { timeoutMs: this.#timeoutMs }), deadline]);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
-  async #run<T>(operation: string, body: () => Promise<T>): Promise<T> {
-    if (this.#closed) {
+  /**
+   * Runs an administrative statement (migrate, sweep) outside the runtime's operations: same closed check, same error
+   * typing, and the store's `timeoutMs` as its bound (a sweep must never hang `close()`).
+   */
+  async #admin<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    if (this.closed) {
       throw new StoreClosedError(`${operation} called after close(). Create a new store.`, { source: 'postgres' });
     }
+    let timer: NodeJS.Timeout | undefined;
+    const bound = this.#driver.timeoutMs;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new StoreUnavailableError(
+              `${operation}: no answer within ${bound} ms. Check that PostgreSQL is reachable; it can be retried.`,
+              { source: 'postgres' },
+            ),
+          ),
+        bound,
+      );
+    });
     try {
-      return await body();
+      return await Promise.race([body(), deadline]);
     } catch (error) {
       throw mapPostgresError(error, operation);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -230,8 +205,8 @@ export class PostgresStore extends DriverStore {
    * at once: the statement holds a transaction-scoped advisory lock, so concurrent migrations take turns.
    */
   migrate(): Promise<void> {
-    return this.#run('migrate', async () => {
-      await this.#query(migrationStatement(this.#names), []);
+    return this.#admin('migrate', async () => {
+      await this.#driver.query(migrationStatement(this.#names), [], undefined);
     });
   }
 
@@ -245,16 +220,16 @@ export class PostgresStore extends DriverStore {
    * transaction), stopping when a batch is not full or after `maxBatches`. Concurrent sweepers skip each other's rows.
    */
   sweepExpired(options: SweepOptions = {}): Promise<SweepResult> {
-    return this.#run('sweepExpired', async () => {
-      const batchSize = positiveInteger('batchSize', options.batchSize, this.#sweepBatchSize, 100_000);
-      const maxBatches = positiveInteger('maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
+    return this.#admin('sweepExpired', async () => {
+      const batchSize = integerOption('batchSize', options.batchSize, this.#sweepBatchSize, { max: 100_000 });
+      const maxBatches = integerOption('maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
       // One cut-off for the whole call, so rows expiring meanwhile cannot keep it running.
-      const now = this.#now();
+      const now = this.#driver.now();
       let deleted = 0;
       let batches = 0;
       let more = true;
-      while (more && batches < maxBatches && !this.#closed) {
-        const { rows } = await this.#query(this.#sql.sweep, [now, batchSize]);
+      while (more && batches < maxBatches && !this.closed) {
+        const { rows } = await this.#driver.query(this.#sql.sweep, [now, batchSize], undefined);
         const count = Number(rows[0]?.deleted ?? 0);
         deleted += count;
         batches += 1;
@@ -262,11 +237,5 @@ export class PostgresStore extends DriverStore {
       }
       return { deleted, batches, more };
     });
-  }
-
-  /** Stops the sweep timer and, with `closeClient`, ends the pool or PGlite. Later calls reject with `closed`. */
-  override close(): Promise<void> {
-    this.#closed = true;
-    return super.close();
   }
 }

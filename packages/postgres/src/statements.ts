@@ -4,6 +4,12 @@ import type { TableNames } from './identifiers';
 const live = (now: string) => `(expires_at IS NULL OR expires_at > ${now})`;
 
 /**
+ * The version of a stored record: bytes 9..24 of the runtime's frame (SQL's `substring` on bytea counts from 1). A
+ * compare-and-set compares it in the same statement that writes, so the comparison and the write are one atomic step.
+ */
+const VERSION = 'substring(value from 10 for 16)';
+
+/**
  * Every statement the store sends. Each is ONE statement, hence atomic on its own, and takes the application's clock
  * as a parameter (`now`, epoch ms) so every instance and every adapter judges expiry the same way.
  */
@@ -14,9 +20,13 @@ export interface Statements {
   set: string;
   /** $1..$4 as set, $5 now -> a row (`written`) only when inserted or an expired row was replaced. */
   setIfAbsent: string;
+  /** $1..$4 as set, $5 now, $6 version -> a row (`written`) only when the live row had that version. */
+  setIfVersion: string;
   /** $1 collection, $2 key, $3 now -> the deleted row's `live` flag. */
   delete: string;
-  /** $1 collection, $2 key, $3 now -> the deleted row's value and `live` flag. */
+  /** $1 collection, $2 key, $3 now, $4 version -> the deleted row's `live` flag, only when it had that version. */
+  deleteIfVersion: string;
+  /** $1 collection, $2 key, $3 now -> the deleted row's value, when it was live. */
   take: string;
   /** $1 collection, $2 now, $3 limit -> keys in byte order. */
   listFirst: string;
@@ -39,8 +49,14 @@ ON CONFLICT (collection, key) DO UPDATE SET value = EXCLUDED.value, expires_at =
     setIfAbsent: `${upsert}
 WHERE existing.expires_at IS NOT NULL AND existing.expires_at <= $5
 RETURNING 1 AS written`,
-    // Expired rows are deleted too (cleanup), but only a live one counts as deleted / is returned.
+    // Under READ COMMITTED an UPDATE that meets a row changed by a concurrent transaction waits for it, then re-checks
+    // this WHERE against the newest row version (EvalPlanQual): of racing writers with the same version, one wins.
+    setIfVersion: `UPDATE ${t} SET value = $3, expires_at = $4
+WHERE collection = $1 AND key = $2 AND ${live('$5')} AND ${VERSION} = $6
+RETURNING 1 AS written`,
+    // Expired rows are deleted too (cleanup), but only a live one counts as deleted.
     delete: `DELETE FROM ${t} WHERE collection = $1 AND key = $2 RETURNING ${live('$3')} AS live`,
+    deleteIfVersion: `DELETE FROM ${t} WHERE collection = $1 AND key = $2 AND ${VERSION} = $4 RETURNING ${live('$3')} AS live`,
     // A second concurrent DELETE of the same row waits for the first and then finds nothing: one winner.
     take: `DELETE FROM ${t} WHERE collection = $1 AND key = $2 RETURNING value, ${live('$3')} AS live`,
     listFirst: `SELECT key FROM ${t} WHERE collection = $1 AND ${live('$2')} ORDER BY key LIMIT $3`,

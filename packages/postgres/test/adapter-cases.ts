@@ -44,8 +44,8 @@ export function adapterCases(driver: Driver): void {
       expect(await store.set(collection, key, value)).toBe(true);
       const read = await store.get(collection, key);
       expect(read).toEqual(value);
-      // A plain Uint8Array that the caller owns, not a Buffer view into a shared slab.
-      expect(read?.constructor).toBe(Uint8Array);
+      // Bytes the caller owns, not a view into a shared slab (the runtime copies the value out of the record).
+      expect(read).toBeInstanceOf(Uint8Array);
       expect(read?.byteOffset).toBe(0);
       expect(read?.buffer.byteLength).toBe(4);
       // NUL-free neighbours stay distinct from the NUL-holding key.
@@ -142,6 +142,34 @@ export function adapterCases(driver: Driver): void {
         const takes = await Promise.all(Array.from({ length: 20 }, () => store.take(collection, key)));
         expect(takes.filter((value) => value !== undefined)).toHaveLength(1);
       }
+    });
+
+    it('compare-and-set: writes and deletes only with the live version, judged in the statement', async () => {
+      const collection = uniqueName('cas');
+      await store.set(collection, 'k', bytes(1), { ttlMs: 100 });
+      const first = await store.getEntry(collection, 'k');
+      expect(first).toMatchObject({ value: bytes(1), expiresAt: clock + 100 });
+      // The version is bytes 9..24 of the stored record, which is what the SQL compares.
+      const rows = await driver.raw(
+        `SELECT substring(value from 10 for 16) AS version FROM ${table} WHERE collection = $1`,
+        [Buffer.from(collection)],
+      );
+      expect(Buffer.from(rows[0]?.version as Uint8Array).toString('base64url')).toBe(first?.version);
+      expect(await store.set(collection, 'k', bytes(2), { ifVersion: first?.version as string })).toBe(true);
+      // The old version no longer matches: neither a write nor a delete with it applies.
+      expect(await store.set(collection, 'k', bytes(3), { ifVersion: first?.version as string })).toBe(false);
+      expect(await store.delete(collection, 'k', { ifVersion: first?.version as string })).toBe(false);
+      const second = await store.getEntry(collection, 'k');
+      expect(second?.value).toEqual(bytes(2));
+      expect(second?.expiresAt).toBeUndefined();
+      expect(await store.delete(collection, 'k', { ifVersion: second?.version as string })).toBe(true);
+      expect(await store.get(collection, 'k')).toBeUndefined();
+      // An expired entry has no live version: compare-and-set refuses it even with its own version.
+      await store.set(collection, 'e', bytes(4), { ttlMs: 10 });
+      const expiring = await store.getEntry(collection, 'e');
+      clock += 10;
+      expect(await store.set(collection, 'e', bytes(5), { ifVersion: expiring?.version as string })).toBe(false);
+      expect(await store.delete(collection, 'e', { ifVersion: expiring?.version as string })).toBe(false);
     });
 
     it('reports a missing table as a configuration error that says to migrate', async () => {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isOAuthStoreError, StoreUnavailableError } from '@oauth-store/core';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../test-servers/src/postgres';
-import { fromPgPool, mapPostgresError, openPostgresStore, PostgresStore } from '../src/index';
+import { fromPgPool, mapPostgresError, openPostgresStore, PostgresStore, postgresNotApplied } from '../src/index';
 import { databaseUrl, dropTable, newPool, uniqueName } from './helpers';
 
 const SECRET_KEY = 'authcode-SECRET-4f1c9a';
@@ -136,5 +136,35 @@ describe('error mapping', () => {
       expect.objectContaining({ code: 'configuration' }),
     );
     expect(() => new PostgresStore({ client: undefined as never })).toThrow(/fromPgPool/);
+  });
+});
+
+describe('postgresNotApplied', () => {
+  it('proves "not applied" only for refused connections, connect timeouts and server ERRORs', () => {
+    expect(postgresNotApplied(Object.assign(new Error('x'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(postgresNotApplied(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(postgresNotApplied(Object.assign(new Error('x'), { code: '57014', severity: 'ERROR' }))).toBe(true);
+    expect(postgresNotApplied(Object.assign(new Error('x'), { code: '57P01', severity: 'FATAL' }))).toBe(false);
+    expect(postgresNotApplied(Object.assign(new Error('x'), { code: '08006', severity: 'ERROR' }))).toBe(false);
+    expect(postgresNotApplied(new Error('Connection terminated unexpectedly'))).toBe(false);
+    expect(postgresNotApplied(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(false);
+  });
+
+  it('a take cancelled by statement_timeout is reported as not applied (outcomeUnknown false)', async () => {
+    const store = await openPostgresStore({ connectionString: databaseUrl(), table, timeoutMs: 1000 });
+    await store.set('locked2', SECRET_KEY, new Uint8Array([1]));
+    const blocker = new pg.Client(databaseUrl());
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(`SELECT 1 FROM ${table} WHERE collection = $1 FOR UPDATE`, [Buffer.from('locked2')]);
+      const error = await store.take('locked2', SECRET_KEY).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'unavailable', outcomeUnknown: false });
+    } finally {
+      await blocker.query('ROLLBACK');
+      await blocker.end();
+    }
+    expect(await store.take('locked2', SECRET_KEY)).toEqual(new Uint8Array([1]));
+    await store.close();
   });
 });

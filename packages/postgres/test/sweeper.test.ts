@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { OAuthStoreError } from '@oauth-store/core';
 import pg from 'pg';
 import { freeLoopbackPort } from '../../test-servers/src/postgres';
@@ -112,6 +112,40 @@ describe('sweepExpired', () => {
     await deadPool.end();
     expect(errors[0]).toMatchObject({ code: 'unavailable', source: 'postgres' });
     expect(errors[0]?.message).toMatch(/^postgres: sweepExpired failed \(Error ECONNREFUSED\)/);
+  });
+
+  // Issue 13, item 7: expired rows used to pile up unless sweepIntervalMs was set.
+  it('sweeps once a minute by default (at most 10 batches a tick), and never with sweepIntervalMs: 0', async () => {
+    jest.useFakeTimers();
+    try {
+      const stand = (): SqlClient & { statements: string[] } => {
+        const client = {
+          driver: 'stand-in',
+          statements: [] as string[],
+          async query(text: string) {
+            client.statements.push(text);
+            return { rows: [{ deleted: 1000 }] }; // always a full batch: only the per-tick cap stops it
+          },
+        };
+        return client;
+      };
+      const byDefault = stand();
+      const off = stand();
+      const store = new PostgresStore({ client: byDefault });
+      const quiet = new PostgresStore({ client: off, sweepIntervalMs: 0 });
+      await jest.advanceTimersByTimeAsync(59_999);
+      expect(byDefault.statements).toHaveLength(0);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(byDefault.statements).toHaveLength(10);
+      expect(byDefault.statements.every((text) => text.startsWith('WITH doomed'))).toBe(true);
+      await jest.advanceTimersByTimeAsync(60_000);
+      expect(byDefault.statements).toHaveLength(20);
+      expect(off.statements).toHaveLength(0);
+      await store.close();
+      await quiet.close();
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it("never keeps a process alive on its own (the timer is unref'd)", async () => {

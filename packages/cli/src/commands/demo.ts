@@ -1,6 +1,9 @@
+import { ConfigurationError } from '@oauth-store/core';
 import { integerFlag, parseCommand, stringFlag } from '../args';
+import { missingDemoPackages } from '../demo/demo-packages';
+import { RERUN_VARIABLE, rerunWithDemoPackages } from '../demo/fetch-demo-packages';
 import { formatDemoReport } from '../demo/report';
-import { runDemo } from '../demo/run-demo';
+import { assertShareableStore, runDemo } from '../demo/run-demo';
 import type { CommandIo } from './io';
 
 /** Help text of `oauth-store demo`. */
@@ -16,8 +19,12 @@ Options:
   --logins M        logins per run (default 50)
   --concurrency C   logins in flight (default 5)
   --store URL       shared store for run 2: redis://, postgres://, dynamodb://, firestore://, gcs://
-                    (default: an embedded PostgreSQL, nothing to install). See docs/cli.md.
+                    (default: an embedded PostgreSQL, nothing to install). See
+                    https://github.com/oauth-store/oauth-store/blob/main/docs/cli.md
   --json            print the result as JSON on stdout
+
+The demo's packages (the MCP SDK, oidc-provider, Express, PostgreSQL's binaries: about 92 MB) are optional peers of
+the CLI. When they are not installed next to it, the demo fetches them with npx on first use and runs again.
 `;
 
 /** `oauth-store demo`. Resolves to the exit code. */
@@ -37,6 +44,27 @@ export async function demoCommand(args: string[], io: CommandIo): Promise<number
   const logins = integerFlag('demo', 'logins', values.logins, 50, 100_000);
   const concurrency = integerFlag('demo', 'concurrency', values.concurrency, 5, 256);
   const store = stringFlag(values.store);
+  if (store !== undefined) assertShareableStore(store);
+  const missing = missingDemoPackages();
+  if (missing.length > 0) {
+    const install = `npm install ${missing.join(' ')}`;
+    if (process.env[RERUN_VARIABLE]) {
+      throw new ConfigurationError(`still missing ${missing.join(', ')} after fetching them; run: ${install}`, {
+        source: 'demo',
+      });
+    }
+    io.stderr(
+      `oauth-store demo: fetching the demo's own packages with npx (first run only; other commands do not need them): ${missing.join(', ')}\n`,
+    );
+    const code = await rerunWithDemoPackages(missing, args, io.signal);
+    if (code === undefined) {
+      throw new ConfigurationError(
+        `could not start npx to fetch ${missing.join(', ')}. Install them next to @oauth-store/cli: ${install}`,
+        { source: 'demo' },
+      );
+    }
+    return code;
+  }
   const status = io.status;
   const startedAt = Date.now();
   const elapsed = () => `[${((Date.now() - startedAt) / 1000).toFixed(1).padStart(4)} s]`;

@@ -19,7 +19,7 @@ cannot tell their remaining TTL (the storage contract has no TTL read), so they 
 forever. Collections outside the defaults are copied without a TTL.
 
 Options:
-  --from URL            source store (see docs/cli.md)
+  --from URL            source store (forms: oauth-store --help)
   --to URL              target store
   --collections a,b     collections to copy (default: those ClientStore and TransactionStore use)
   --progress-file FILE  where the resume point is kept (default ./oauth-store-migrate.progress.json)

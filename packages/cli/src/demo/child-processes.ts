@@ -75,6 +75,13 @@ export function waitReady(child: ChildProcess, timeoutMs: number): Promise<numbe
   });
 }
 
+/** Counts `child` (a process not started by {@link forkInstance}) among those killed on a hard exit. */
+export function trackChild(child: ChildProcess): void {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+}
+
 /** Stops children: SIGTERM, then SIGKILL after `graceMs`; resolves once every one has exited. */
 export async function stopChildren(children: Iterable<ChildProcess>, graceMs = 3_000): Promise<void> {
   await Promise.all(

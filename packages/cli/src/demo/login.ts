@@ -1,7 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { BrowserStopped, followAuthorization, refusalOf, type ServerRefusal } from './browser';
 import { CLIENT_REDIRECT_URI, DemoClientProvider } from './client-provider';
 import { DEMO_USER } from './upstream-idp';
@@ -29,7 +26,21 @@ function describe(refusal: ServerRefusal): string {
   return `${refusal.step}: ${refusal.error}${refusal.description ? ` (${refusal.description})` : ''}`;
 }
 
+/**
+ * The MCP SDK's client modules, loaded on first use: the SDK is an optional peer of the CLI, installed for the demo
+ * only, and `@oauth-store/cli`'s library entry re-exports the demo without needing it for anything else.
+ */
+async function sdkClient() {
+  const [{ auth }, { Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import('@modelcontextprotocol/sdk/client/auth.js'),
+    import('@modelcontextprotocol/sdk/client/index.js'),
+    import('@modelcontextprotocol/sdk/client/streamableHttp.js'),
+  ]);
+  return { auth, Client, StreamableHTTPClientTransport };
+}
+
 async function callWhoami(mcpUrl: string, provider: DemoClientProvider, serverFetch: typeof fetch): Promise<string> {
+  const { Client, StreamableHTTPClientTransport } = await sdkClient();
   const client = new Client({ name: 'oauth-store-demo-client', version: '0.1.0' });
   const transport = new StreamableHTTPClientTransport(new URL(mcpUrl), { authProvider: provider, fetch: serverFetch });
   try {
@@ -49,6 +60,7 @@ async function callWhoami(mcpUrl: string, provider: DemoClientProvider, serverFe
  * through the balancer, so consecutive requests land on different instances.
  */
 export async function runLogin(mcpUrl: string): Promise<LoginResult> {
+  const { auth } = await sdkClient();
   const started = performance.now();
   const serverOrigin = new URL(mcpUrl).origin;
   const provider = new DemoClientProvider();

@@ -3,10 +3,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { ConfigurationError } from '@oauth-store/core';
 import { isShareable, openStore, parseStoreUrl, redactStoreUrl } from '../connection-string';
 import { writeKeyFile } from '../keys';
 import { UsageError } from '../usage-error';
 import { type DemoCluster, startDemoCluster } from './cluster';
+import { missingDemoPackages } from './demo-packages';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { removedNormally, removeOnExit } from './exit-cleanup';
 import type { LoginResult } from './login';
@@ -119,6 +121,15 @@ async function deleteDemoData(store: string, prefix: string): Promise<void> {
   }
 }
 
+/** Throws a usage error when `store` lives inside one process (`memory:`, `pglite:`): instances could not share it. */
+export function assertShareableStore(store: string): void {
+  if (!isShareable(parseStoreUrl(store))) {
+    throw new UsageError(
+      `--store ${parseStoreUrl(store).backend}: lives inside one process and cannot be shared by instances in separate processes. Pass redis://, postgres://, dynamodb://, firestore:// or gcs://, or omit --store for an embedded PostgreSQL.`,
+    );
+  }
+}
+
 /**
  * The demo: reproduces "Client Not Registered" with per-instance memory storage behind a round-robin balancer, then
  * shows the same logins succeed with a shared, envelope-encrypted store. Starts an upstream IdP (oidc-provider), a
@@ -130,9 +141,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const logins = options.logins ?? 50;
   const concurrency = options.concurrency ?? 5;
   const phase = options.onPhase ?? (() => {});
-  if (options.store !== undefined && !isShareable(parseStoreUrl(options.store))) {
-    throw new UsageError(
-      `--store ${parseStoreUrl(options.store).backend}: lives inside one process and cannot be shared by instances in separate processes. Pass redis://, postgres://, dynamodb://, firestore:// or gcs://, or omit --store for an embedded PostgreSQL.`,
+  if (options.store !== undefined) assertShareableStore(options.store);
+  const missing = missingDemoPackages();
+  if (missing.length > 0) {
+    throw new ConfigurationError(
+      `the demo needs packages that are not installed: ${missing.join(', ')}. Install them next to @oauth-store/cli: npm install ${missing.join(' ')}`,
+      { source: 'demo' },
     );
   }
   const started = performance.now();

@@ -1,0 +1,24 @@
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+
+/** The server the global setup provided. */
+export function mysqlUrl(): string {
+  const url = process.env.MYSQL_URL;
+  if (!url) throw new Error('MYSQL_URL is not set: the jest global setup (test/global-setup.ts) did not run.');
+  return url;
+}
+
+/** A fresh table name, so test files never share rows or race on one table's DDL. */
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** A raw mysql2 pool on the test server, for white-box checks. */
+export function adminPool(): mysql.Pool {
+  return mysql.createPool({ uri: mysqlUrl(), connectionLimit: 2 });
+}
+
+/** Drops a test table so a run against a long-lived server leaves nothing behind. */
+export async function dropTable(pool: mysql.Pool, table: string): Promise<void> {
+  await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+}

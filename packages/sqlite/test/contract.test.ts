@@ -1,0 +1,55 @@
+// The whole ByteStore contract on a local SQLite file shared by every store (each with its own @libsql/client, as
+// separate processes would have), the cross-process take test with child processes on the same file, and a
+// 4-process compare-and-set race.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from '@jest/globals';
+import { createClient } from '@libsql/client';
+import { runStoreContract, tsxChildOptions } from '@oauth-store/contract-tests';
+import { casRaceTests } from './cas-race';
+import { type ChildStoreConfig, createStore } from './fixtures/process-factory';
+import { tempDir } from './helpers';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const temp = tempDir();
+const config: ChildStoreConfig = { url: `sqlite:${join(temp.dir, 'contract.db')}` };
+const raw = createClient({ url: `file:${join(temp.dir, 'contract.db')}` });
+let migrated: Promise<unknown> | undefined;
+const open = async () => {
+  migrated ??= createStore(config).then(async (store) => {
+    await store.migrate();
+    await store.close();
+  });
+  await migrated;
+  return createStore(config);
+};
+
+afterAll(() => {
+  raw.close();
+  temp.remove();
+});
+
+runStoreContract({
+  name: 'sqlite (local file)',
+  create: open,
+  processFactory: {
+    module: join(here, 'fixtures', 'process-factory.ts'),
+    config,
+    ...tsxChildOptions({ tsconfig: join(here, '..', 'tsconfig.json') }),
+  },
+  rawReader: async (collection, key) => {
+    const { rows } = await raw.execute({
+      sql: 'SELECT value FROM oauth_store WHERE collection = ? AND key = ?',
+      args: [Buffer.from(collection), Buffer.from(key)],
+    });
+    return rows[0] ? new Uint8Array(rows[0].value as ArrayBuffer) : undefined;
+  },
+});
+
+casRaceTests({
+  name: 'sqlite (local file)',
+  module: join(here, 'fixtures', 'process-factory.ts'),
+  config,
+  tsconfig: join(here, '..', 'tsconfig.json'),
+  open,
+});
