@@ -3,7 +3,7 @@
 //   child  -> { type: 'hello' }   (listening)
 //   parent -> { type: 'init', module, exportName, config }   child -> { type: 'ready' }
 //   parent -> { type: 'take', collection, keys, concurrency, startAt } child -> { type: 'result', wins, failures }
-//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], startAt }
+//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], concurrency, startAt }
 //             child -> { type: 'result', wins: [[key, 'set' | 'delete']], failures }
 //             (one compare-and-set per round on the version the parent read, all children at once)
 //   child  -> { type: 'error', stage, error } on any failure, then exits non-zero.
@@ -78,13 +78,17 @@ async function takeAll({ collection, keys, concurrency, startAt }) {
 }
 
 // Compare-and-set race: every child writes (or deletes) each round's key on the SAME version, read once by the parent,
-// so exactly one may succeed per round whatever the timing. Every child starts all rounds at the same instant.
-async function casAll({ collection, rounds, startAt }) {
+// so exactly one may succeed per round whatever the timing. Every child starts at the same instant and works through
+// the rounds in the same order with a few in flight, so a child that starts late catches up (its attempts on rounds
+// already won fail fast) and then contends with the others for the same keys.
+async function casAll({ collection, rounds, concurrency, startAt }) {
   while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
   const wins = [];
   const failures = [];
-  await Promise.all(
-    rounds.map(async ({ key, version, value, remove }) => {
+  let next = 0;
+  const worker = async () => {
+    while (next < rounds.length) {
+      const { key, version, value, remove } = rounds[next++];
       try {
         const won = remove
           ? await store.delete(collection, key, { ifVersion: version })
@@ -93,8 +97,9 @@ async function casAll({ collection, rounds, startAt }) {
       } catch (error) {
         failures.push(describe(error));
       }
-    }),
-  );
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency ?? 4 }, worker));
   return { wins, failures };
 }
 

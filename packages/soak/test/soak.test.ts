@@ -1,6 +1,7 @@
 // The short soak of `pnpm test`: every backend, 3 s of workload from 2 worker processes and one fault (the first of
-// each backend's schedule: its own crash/restart/freeze/503s, or a worker SIGKILL on DynamoDB Local). No code may be
-// redeemed twice, no acknowledged write lost, no expired entry returned. `pnpm soak` runs every fault for longer
+// each backend's schedule: its own crash/restart/freeze/503s, or lost responses through the lossy proxy on DynamoDB
+// Local). No code may be redeemed twice, no acknowledged write lost, no expired entry returned, no write applied after
+// it was reported failed. `pnpm soak` runs every fault for longer
 // (docs/reliability.md).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import {
@@ -27,7 +28,7 @@ afterAll(() => {
 });
 
 describe.each(BACKEND_NAMES)('short soak on %s', (name) => {
-  it('no double take, no lost write, no stale read, under faults', () => {
+  it('no double take, no lost write, no stale read, nothing applied after it failed, under faults', () => {
     const run = runs.get(name);
     if (run instanceof Error) throw run;
     if (!run) throw new Error(`the ${name} soak did not run`);
@@ -36,7 +37,13 @@ describe.each(BACKEND_NAMES)('short soak on %s', (name) => {
     expect(f.ops).toBeGreaterThan(0);
     expect(f.checkedWrites).toBeGreaterThan(0);
     expect(run.faults.length).toBeGreaterThan(0);
-    expect({ doubleTakes: f.doubleTakes, lostWrites: f.lostWrites, staleReads: f.staleReads }).toEqual({
+    expect({
+      doubleTakes: f.doubleTakes,
+      lostWrites: f.lostWrites,
+      staleReads: f.staleReads,
+      appliedAfterFailure: f.appliedAfterFailure,
+    }).toEqual({
+      appliedAfterFailure: 0,
       doubleTakes: 0,
       lostWrites: 0,
       staleReads: 0,

@@ -173,11 +173,14 @@ export async function raceCompareAndSetAcrossProcesses(race: {
   workers: number;
   collection: string;
   roundsFor: (child: number) => CasRound[];
+  /** Rounds each child keeps in flight. */
+  concurrency: number;
   timeoutMs: number;
 }): Promise<WorkerReport[]> {
   return raceAcrossProcesses(race, (child) => ({
     type: 'cas',
     collection: race.collection,
     rounds: race.roundsFor(child),
+    concurrency: race.concurrency,
   }));
 }

@@ -50,6 +50,7 @@ export function runCompareAndSetRaceTests(options: StoreContractOptions): void {
             workers,
             collection,
             roundsFor,
+            concurrency: 4,
             timeoutMs: resolved.crossProcessTimeoutMs,
           });
           const failures = reports.flatMap((report) => report.failures);

@@ -49,20 +49,19 @@ export function runExpiryPrecisionTests(options: StoreContractOptions): void {
               round += 1;
               const key = (what: string) => `${what}-${round}`;
               const value = utf8('expiring');
-              // One write per method, so each method meets a fresh entry at the deadline. Set in sequence; the
-              // deadline that matters is the LAST set's (every earlier entry expires no later than it).
+              // One entry per method, so each method meets a fresh entry at the deadline. Written first with a long
+              // TTL (the cas entry's version comes from that write), then rewritten with the short one, all at once:
+              // the deadline that matters is when the LAST rewrite resolved (every entry expires no later than that).
               const kinds = ['get', 'entry', 'take', 'delete', 'create', 'cas'] as const;
-              const versions = new Map<string, string>();
-              for (const kind of kinds) await store.set(collection, key(kind), value, { ttlMs: 3_600_000 });
-              for (const kind of kinds) versions.set(kind, (await store.getEntry(collection, key(kind)))!.version);
-              // Now rewrite each with the short TTL; cas gets its version from this write (read back later would be
-              // racing the deadline), so it is rewritten by compare-and-set on the long-TTL version.
-              for (const kind of kinds) {
-                if (kind === 'cas') continue;
-                await store.set(collection, key(kind), value, { ttlMs: ttl });
-              }
-              const casBase = versions.get('cas')!;
-              await store.set(collection, key('cas'), value, { ifVersion: casBase, ttlMs: ttl });
+              await Promise.all(kinds.map((kind) => store.set(collection, key(kind), value, { ttlMs: 3_600_000 })));
+              const casBase = (await store.getEntry(collection, key('cas')))!.version;
+              await Promise.all(
+                kinds.map((kind) =>
+                  kind === 'cas'
+                    ? store.set(collection, key(kind), value, { ifVersion: casBase, ttlMs: ttl })
+                    : store.set(collection, key(kind), value, { ttlMs: ttl }),
+                ),
+              );
               const setResolved = Date.now();
               const casVersion = await store.getEntry(collection, key('cas')).then((entry) => entry?.version);
               await reachWallClock(setResolved + ttl);
