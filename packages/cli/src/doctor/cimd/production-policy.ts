@@ -32,7 +32,10 @@ export async function productionRefusals(clientId: string, document: unknown): P
   try {
     policy.parseClientIdUrl(clientId, false);
   } catch (error) {
-    reasons.push(`${(error as Error).message.replace(/\.$/, '')} (opt-in: allowHttp)`);
+    // `description` is the policy's own short reason (the message adds advice for the client's author).
+    const { description, message } = error as { description?: unknown; message?: unknown };
+    const reason = typeof description === 'string' ? description : String(message);
+    reasons.push(`${reason.replace(/\.$/, '')} (opt-in: allowHttp)`);
   }
   if (policy.isRefusedAddress(host)) {
     reasons.push(
