@@ -45,14 +45,36 @@ describe('doctor and CIMD on an mcpAuthRouter pair', () => {
     const refused = report.findings[0];
     expect(refused?.severity).toBe('info');
     // Without allowHttp an http:// id is no document URL: the SDK answers it as an unknown registered client.
-    expect(refused?.summary).toContain('invalid_client (Invalid client_id) [HTTP 400] after 0 document requests');
-    expect(refused?.summary).toContain('"Invalid client_id"');
+    expect(refused?.summary).toContain('with HTTP 400 invalid_client after 0 document requests');
+    expect(refused?.summary).toContain('error_description: "Invalid client_id"');
     expect(refused?.summary).toContain('it must use https (opt-in: allowHttp)');
     expect(refused?.summary).toContain('127.0.0.1 is an address the SSRF protection refuses');
     expect(refused?.cause).toContain('on purpose');
     expect(refused?.frameworkFixes[0]).toMatchObject({ framework: 'mcp-sdk' });
     expect(refused?.frameworkFixes[0]?.fix).toContain('allowPrivateAddresses: true');
     expect(endToEnd(report)?.ok).toBe(false);
+  }, 60_000);
+
+  it('with only the allowHttp opt-in: the SSRF protection refuses the loopback document, and its reason is printed', async () => {
+    fleet = await startSdkCimdFleet({ cimd: 'allow-http' });
+    const { ids, exitCode, report } = await runDoctorCommand(fleet.mcpUrl, '--attempts', '10');
+    expect(ids).toEqual(['cimd-loopback-document-refused']);
+    expect(exitCode).toBe(0);
+    const summary = report.findings[0]?.summary ?? '';
+    // The resolver's own error_description, answered before any connection to the document's host.
+    const description = /"([^"]+)"/.exec(summary)?.[1] ?? '';
+    expect(description).toMatch(/address/i);
+    expect(summary).toContain('HTTP 400 invalid_client after 0 document requests');
+    expect(summary).toContain('SSRF protection');
+  }, 60_000);
+
+  it('with CIMD as the only registration path (no /register): no warning, resolved end to end, exit 0', async () => {
+    fleet = await startSdkCimdFleet({ cimd: 'dev', dcr: false, instances: 1 });
+    const { ids, exitCode, report } = await runDoctorCommand(fleet.mcpUrl);
+    expect(ids).toEqual([]);
+    expect(exitCode).toBe(0);
+    expect(endToEnd(report)).toMatchObject({ ok: true, detail: expect.stringContaining('1 document request') });
+    expect(report.checks.find((check) => check.name.startsWith('dynamic client registration'))).toBeUndefined();
   }, 60_000);
 
   it('with DCR only: the registration-dcr-only warning with the fix per framework, exit 1', async () => {

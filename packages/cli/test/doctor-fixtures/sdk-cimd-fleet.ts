@@ -4,6 +4,7 @@
 // - `cimd: 'dev'`: createCimdClientsStore + advertiseCimd(), the resolver with the local-development opt-ins
 //   (allowHttp, allowPrivateAddresses), so a document served on loopback resolves;
 // - `cimd: 'production'`: the same with the production defaults (https only, SSRF protection on);
+// - `cimd: 'allow-http'`: only the allowHttp opt-in, so the SSRF protection refuses loopback documents;
 // - `cimd: 'off'`: DCR only (createClientsStore), no CIMD in the metadata.
 // `refetchInAuthorize` makes the provider fetch the client again in authorize() through an uncached resolver, the
 // per-request fetching of servers without a shared document cache.
@@ -22,7 +23,7 @@ import express from 'express';
 import { type Balancer, startBalancer } from '../../src/demo/balancer';
 
 /** How the fleet treats Client ID Metadata Documents. */
-export type CimdMode = 'dev' | 'production' | 'off';
+export type CimdMode = 'dev' | 'production' | 'allow-http' | 'off';
 
 /** A running fleet. */
 export interface SdkCimdFleet {
@@ -36,6 +37,8 @@ export interface SdkCimdFleetOptions {
   cimd: CimdMode;
   /** Instances behind the balancer. Default 2. */
   instances?: number;
+  /** Offer dynamic client registration. Default true; false leaves CIMD as the only registration path. */
+  dcr?: boolean;
   /** Also resolve the client again, uncached, inside authorize() (a server that re-fetches per request). */
   refetchInAuthorize?: boolean;
 }
@@ -48,11 +51,22 @@ function redisUrl(): string {
 
 function createProvider(store: ByteStore, options: SdkCimdFleetOptions): OAuthServerProvider {
   const clients = new ClientStore(store);
-  const optIns = options.cimd === 'dev' ? { allowHttp: true, allowPrivateAddresses: true } : {};
+  const optIns =
+    options.cimd === 'dev'
+      ? { allowHttp: true, allowPrivateAddresses: true }
+      : options.cimd === 'allow-http'
+        ? { allowHttp: true }
+        : {};
+  // Without `clients`, createCimdClientsStore has no registerClient, and mcpAuthRouter then offers no /register.
+  const registered = options.dcr === false ? {} : { clients };
   const clientsStore =
     options.cimd === 'off'
       ? createClientsStore(clients)
-      : createCimdClientsStore({ resolver: new CimdClientResolver({ store, clients, ...optIns }), clients, sdk: 'v1' });
+      : createCimdClientsStore({
+          resolver: new CimdClientResolver({ store, clients, ...optIns }),
+          ...registered,
+          sdk: 'v1',
+        });
   const codes = new TransactionStore(store).authorizationCodes;
   return {
     clientsStore,

@@ -4,7 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { classifyAuthorize } from '../authorize-outcome';
 import type { FindingId } from '../findings';
-import { describeAnswer, type Json, request } from '../http';
+import { type Json, oauthErrorOf, request } from '../http';
 import type { Check } from '../report';
 import { serveClientDocument } from './document-server';
 import { isLoopbackHost } from './loopback';
@@ -121,11 +121,11 @@ async function authorizeWithDocument(
     if (outcome === 'client-rejected') {
       const description = typeof answer?.json?.error_description === 'string' ? answer.json.error_description : detail;
       const reasons = await productionRefusals(served.clientId, served.document);
+      const status = answer ? `HTTP ${answer.status} ` : '';
       findings.push([
         'cimd-loopback-document-refused',
-        `/authorize refused the doctor's CIMD client ${served.clientId} with ${describeAnswer(answer)} after ${fetched}: "${description.slice(0, 200)}". ` +
-          `A production server refuses this document on purpose (SSRF protection): ${reasons.join('; ')}. ` +
-          'Run the server with the local-development opt-ins to test CIMD on loopback.',
+        `/authorize refused the doctor's CIMD client ${served.clientId} with ${status}${oauthErrorOf(answer) ?? 'an error'} after ${fetched}; error_description: "${description.slice(0, 200)}". ` +
+          `Production servers refuse such a document on purpose (SSRF protection), unless run with the local-development opt-ins: ${reasons.join('; ')}.`,
       ]);
       return;
     }
