@@ -129,3 +129,17 @@ describe('fastmcp, two instances sharing store and encryption key but each with 
     });
   }, 30_000);
 });
+
+describe('fastmcp, two instances on one shared store resolving CIMD clients through it (@oauth-store/fastmcp)', () => {
+  const fleet = fleetFor({ ...healthy, instances: 2, cimd: true });
+
+  it('advertises CIMD and resolves a CIMD client end to end with one document request: no DCR warning', async () => {
+    const { ids, report } = await runDoctorCommand(fleet().mcpUrl);
+    expect(ids).toEqual(['token-client-not-authenticated']);
+    expect(report.checks.find((check) => check.name.startsWith('client ID metadata documents'))?.ok).toBe(true);
+    expect(report.checks.find((check) => check.name === 'CIMD client end to end')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('1 document request'),
+    });
+  });
+});
