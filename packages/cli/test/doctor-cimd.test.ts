@@ -4,6 +4,7 @@
 // the production defaults, the refusal is explained (SSRF protection); with DCR only, the deprecation warning names
 // the fix; a server that re-fetches the document per request is caught.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { DOCTOR_REDIRECT_URI } from '../src/doctor/doctor';
 import { runDoctorCommand } from './doctor-fixtures/run-doctor-command';
 import { type SdkCimdFleet, startSdkCimdFleet } from './doctor-fixtures/sdk-cimd-fleet';
 import { runCli } from './support/cli-process';
@@ -111,5 +112,23 @@ describe('doctor and CIMD on an mcpAuthRouter pair', () => {
     expect(exitCode).toBe(1);
     expect(report.findings[0]?.summary).toContain('2 times (expected 1)');
     expect(endToEnd(report)).toMatchObject({ ok: false, detail: expect.stringContaining('2 document requests') });
+  }, 60_000);
+
+  it('a server that trusts URL client ids without fetching the document: cimd-document-not-fetched', async () => {
+    fleet = await startSdkCimdFleet({ cimd: 'dev', trustedRedirectUri: DOCTOR_REDIRECT_URI });
+    const { ids, exitCode, report } = await runDoctorCommand(fleet.mcpUrl, '--attempts', '10');
+    expect(ids).toEqual(['cimd-document-not-fetched']);
+    expect(exitCode).toBe(1);
+    expect(report.findings[0]?.severity).toBe('error');
+    expect(endToEnd(report)).toMatchObject({ ok: false, detail: expect.stringContaining('0 document requests') });
+  }, 60_000);
+
+  it('a provider whose authorize() fails for document clients: cimd-authorize-failed with what it answered', async () => {
+    fleet = await startSdkCimdFleet({ cimd: 'dev', failAuthorizeForDocuments: true });
+    const { ids, exitCode, report } = await runDoctorCommand(fleet.mcpUrl, '--attempts', '10');
+    expect(ids).toEqual(['cimd-authorize-failed']);
+    expect(exitCode).toBe(1);
+    expect(report.findings[0]?.summary).toContain('error=server_error (cannot authorize document clients)');
+    expect(report.findings[0]?.summary).toContain('after 1 document request');
   }, 60_000);
 });

@@ -134,7 +134,7 @@ export const EXPLANATIONS: Record<FindingId, Explanation> = {
   'cimd-loopback-document-refused': {
     severity: 'info',
     cause:
-      "The server advertises CIMD and refused the doctor's client, whose metadata document is served over http on 127.0.0.1. Production servers refuse that on purpose: documents must be https (allowHttp opt-in), and the SSRF protection refuses loopback, private, link-local and metadata addresses after DNS resolution (allowPrivateAddresses opt-in). If the server does run with both opt-ins, it advertises CIMD without resolving URL client ids.",
+      "The server advertises CIMD and refused the doctor's client, whose metadata document is served over http on 127.0.0.1. Production servers refuse that on purpose: documents must be https (allowHttp opt-in), and the SSRF protection refuses loopback, private, link-local and metadata addresses after DNS resolution (allowPrivateAddresses opt-in). If the server does run with both opt-ins, it advertises CIMD without resolving URL client ids, or (a server in a container published on a loopback port) it cannot reach this machine's 127.0.0.1: the error_description then says the host is unreachable.",
     confirm:
       'The summary quotes the error_description. A server that ignores URL client ids answers as for an unknown client (the MCP SDK: "Invalid client_id") and never requests the document; check whether the resolver is configured with the local-development opt-ins.',
     fix: 'Nothing to fix in production. To test CIMD on loopback, run a development instance with the opt-ins (`new CimdClientResolver({ store, allowHttp: true, allowPrivateAddresses: true })`, never in production), and make sure the clients store resolves URL client ids.',

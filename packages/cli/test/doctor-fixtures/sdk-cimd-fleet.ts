@@ -11,7 +11,12 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { InvalidGrantError, InvalidTokenError, type OAuthError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import {
+  InvalidGrantError,
+  InvalidTokenError,
+  type OAuthError,
+  ServerError,
+} from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
 import type { OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import { getOAuthProtectedResourceMetadataUrl, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
@@ -39,6 +44,13 @@ export interface SdkCimdFleetOptions {
   instances?: number;
   /** Offer dynamic client registration. Default true; false leaves CIMD as the only registration path. */
   dcr?: boolean;
+  /**
+   * A broken server: URL client ids are trusted without fetching their document (a stub resolver that returns a
+   * client listing `trustedRedirectUri`), so anyone can claim any CIMD client.
+   */
+  trustedRedirectUri?: string;
+  /** A broken provider: authorize() fails (server_error) for clients that come from documents. */
+  failAuthorizeForDocuments?: boolean;
   /** Also resolve the client again, uncached, inside authorize() (a server that re-fetches per request). */
   refetchInAuthorize?: boolean;
 }
@@ -68,9 +80,21 @@ function createProvider(store: ByteStore, options: SdkCimdFleetOptions): OAuthSe
           sdk: 'v1',
         });
   const codes = new TransactionStore(store).authorizationCodes;
+  const trusted = options.trustedRedirectUri;
   return {
-    clientsStore,
+    clientsStore: trusted
+      ? {
+          async getClient(clientId) {
+            if (!clientId.startsWith('http')) return clientsStore.getClient(clientId);
+            return { client_id: clientId, redirect_uris: [trusted], token_endpoint_auth_method: 'none' };
+          },
+          ...(clientsStore.registerClient ? { registerClient: clientsStore.registerClient } : {}),
+        }
+      : clientsStore,
     async authorize(client, params, res) {
+      if (options.failAuthorizeForDocuments && client.client_id.startsWith('http')) {
+        throw new ServerError('cannot authorize document clients');
+      }
       if (options.refetchInAuthorize && client.client_id.startsWith('http')) {
         // A fresh resolver on a fresh prefix: nothing cached, so the document is fetched again.
         const uncached = new CimdClientResolver({

@@ -118,7 +118,8 @@ async function authorizeWithDocument(
       return;
     }
     checks.push({ name: 'CIMD client end to end', ok: false, detail: `/authorize answered ${detail}, ${fetched}` });
-    if (outcome === 'client-rejected') {
+    // Only an explicit invalid_client is a refused client: other errors whose words mention "client" are failures.
+    if (outcome === 'client-rejected' && oauthErrorOf(answer) === 'invalid_client') {
       const description = typeof answer?.json?.error_description === 'string' ? answer.json.error_description : detail;
       const reasons = await productionRefusals(served.clientId, served.document);
       const status = answer ? `HTTP ${answer.status} ` : '';
