@@ -4,6 +4,7 @@
 // the production defaults, the refusal is explained (SSRF protection); with DCR only, the deprecation warning names
 // the fix; a server that re-fetches the document per request is caught.
 import { afterEach, describe, expect, it } from '@jest/globals';
+import { isLoopbackHost } from '../src/doctor/cimd/loopback';
 import { DOCTOR_REDIRECT_URI } from '../src/doctor/doctor';
 import { runDoctorCommand } from './doctor-fixtures/run-doctor-command';
 import { type SdkCimdFleet, startSdkCimdFleet } from './doctor-fixtures/sdk-cimd-fleet';
@@ -131,4 +132,20 @@ describe('doctor and CIMD on an mcpAuthRouter pair', () => {
     expect(report.findings[0]?.summary).toContain('error=server_error (cannot authorize document clients)');
     expect(report.findings[0]?.summary).toContain('after 1 document request');
   }, 60_000);
+});
+
+describe('which servers the end-to-end CIMD check runs against', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.8.9.10', true],
+    ['[::1]', true],
+    ['::ffff:127.0.0.1', true],
+    ['localhost', true],
+    ['10.0.0.1', false],
+    ['192.168.1.2', false],
+    ['::ffff:10.0.0.1', false],
+    ['doctor.invalid', false],
+  ])('%s is on loopback: %s', async (host, expected) => {
+    expect(await isLoopbackHost(host)).toBe(expected);
+  });
 });
