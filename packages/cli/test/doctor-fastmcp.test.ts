@@ -1,5 +1,6 @@
 // The doctor against real fastmcp 4.x deployments (FastMCP + OAuthProxy in front of a real oidc-provider), one
 // configuration per describe, each behind a round-robin balancer: the verdicts users get for the setups they run.
+// None advertises client ID metadata documents, so each also gets the registration-dcr-only warning.
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { type FastMcpFleet, type FastMcpFleetOptions, startFastMcpFleet } from './doctor-fixtures/fastmcp-fleet';
 import { runDoctorCommand } from './doctor-fixtures/run-doctor-command';
@@ -23,11 +24,17 @@ describe('fastmcp, one instance', () => {
 
   it('finds only that /oauth/token does not authenticate clients (a wrong secret or none gets invalid_grant)', async () => {
     const { ids, exitCode, report } = await runDoctorCommand(fleet().mcpUrl);
-    expect(ids).toEqual(['token-client-not-authenticated']);
+    expect(ids).toEqual(['token-client-not-authenticated', 'registration-dcr-only']);
     expect(exitCode).toBe(1);
     expect(report.framework).toBe('fastmcp');
     expect(report.findings[0]?.summary).toMatch(/wrong secret it answered invalid_grant/);
     expect(report.checks.find((check) => check.name === 'token endpoint authenticates the client')).toBeUndefined();
+    // OAuthProxy as configured here does not advertise CIMD: DCR is deprecated, the fastmcp setting comes first.
+    const dcrOnly = report.findings.find((item) => item.id === 'registration-dcr-only');
+    expect(dcrOnly?.severity).toBe('warn');
+    expect(dcrOnly?.frameworkFixes[0]?.framework).toBe('fastmcp');
+    expect(dcrOnly?.frameworkFixes[0]?.fix).toContain('createTokenStorage(store, { cimd:');
+    expect(dcrOnly?.frameworkFixes[0]?.fix).toContain('clientIdMetadataDocumentSupported: true');
   });
 });
 
@@ -41,7 +48,11 @@ describe('fastmcp, two instances with their default memory storage', () => {
 
   it('finds the intermittent "client not registered", with the fix for fastmcp first', async () => {
     const { ids, exitCode, report } = await runDoctorCommand(fleet().mcpUrl);
-    expect(ids).toEqual(['client-not-registered-intermittent', 'token-client-not-authenticated']);
+    expect(ids).toEqual([
+      'client-not-registered-intermittent',
+      'token-client-not-authenticated',
+      'registration-dcr-only',
+    ]);
     expect(exitCode).toBe(1);
     const intermittent = report.findings[0];
     expect(intermittent?.summary).toMatch(/30 authorization requests .* 15 were accepted and 15 rejected/);
@@ -54,7 +65,7 @@ describe('fastmcp, two instances on one shared store', () => {
 
   it('passes storage and a full login across instances (only the token endpoint finding stays)', async () => {
     const { ids, exitCode, report } = await runDoctorCommand(fleet().mcpUrl, '--login-auto');
-    expect(ids).toEqual(['token-client-not-authenticated']);
+    expect(ids).toEqual(['token-client-not-authenticated', 'registration-dcr-only']);
     expect(exitCode).toBe(1);
     // Nothing of the login is printed: fastmcp's tokens are JWTs, none is in the report.
     expect(JSON.stringify(report)).not.toMatch(/eyJ[\w-]+\.eyJ/);
@@ -81,7 +92,11 @@ describe('fastmcp, two instances on one shared store but its default per-instanc
       errors.mockRestore();
     });
     expect(decryptionFailures).toBeGreaterThan(0);
-    expect(ids).toEqual(['client-not-registered-intermittent', 'token-client-not-authenticated']);
+    expect(ids).toEqual([
+      'client-not-registered-intermittent',
+      'token-client-not-authenticated',
+      'registration-dcr-only',
+    ]);
     expect(exitCode).toBe(1);
     const intermittent = report.findings[0];
     expect(intermittent?.cause).toMatch(/per-instance storage/);
@@ -99,7 +114,7 @@ describe('fastmcp, two instances sharing store and encryption key but each with 
 
   it('looks healthy without a login (no token is ever issued)', async () => {
     const { ids } = await runDoctorCommand(fleet().mcpUrl);
-    expect(ids).toEqual(['token-client-not-authenticated']);
+    expect(ids).toEqual(['token-client-not-authenticated', 'registration-dcr-only']);
   });
 
   it('finds tokens one instance issued refused by the other with --login-auto', async () => {
@@ -113,4 +128,18 @@ describe('fastmcp, two instances sharing store and encryption key but each with 
       fix: expect.stringContaining('`jwtSigningKey`'),
     });
   }, 30_000);
+});
+
+describe('fastmcp, two instances on one shared store resolving CIMD clients through it (@oauth-store/fastmcp)', () => {
+  const fleet = fleetFor({ ...healthy, instances: 2, cimd: true });
+
+  it('advertises CIMD and resolves a CIMD client end to end with one document request: no DCR warning', async () => {
+    const { ids, report } = await runDoctorCommand(fleet().mcpUrl);
+    expect(ids).toEqual(['token-client-not-authenticated']);
+    expect(report.checks.find((check) => check.name.startsWith('client ID metadata documents'))?.ok).toBe(true);
+    expect(report.checks.find((check) => check.name === 'CIMD client end to end')).toMatchObject({
+      ok: true,
+      detail: expect.stringContaining('1 document request'),
+    });
+  });
 });

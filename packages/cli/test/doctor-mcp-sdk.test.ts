@@ -1,7 +1,8 @@
 // The doctor against the MCP TypeScript SDK 1.x: its own example server (`simpleStreamableHttp --oauth`, run
 // unmodified from npm) with one instance and with two behind round-robin balancers, and an example-style server whose
 // provider refuses loopback redirects with an allowlist. The SDK rate-limits /register, /authorize and /token per
-// client address, so each server gets at most two doctor runs.
+// client address, so each server gets at most two doctor runs. The example offers DCR only (no CIMD), so each run also
+// gets the registration-dcr-only warning.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { runDoctor } from '../src/doctor/doctor';
 import { runDoctorCommand } from './doctor-fixtures/run-doctor-command';
@@ -30,19 +31,24 @@ describe('the SDK example server, one instance', () => {
     await example?.close();
   });
 
-  it('passes (exit 0): a 500 for an unknown code is not a rejected client, only worth an info', async () => {
+  it('only warns that DCR is its only registration path: a 500 for an unknown code is not a rejected client, only worth an info', async () => {
     const { ids, exitCode, report } = await runDoctorCommand((example as SdkExampleFleet).mcpUrl);
-    expect(ids).toEqual(['token-unknown-code-server-error']);
-    expect(exitCode).toBe(0);
+    expect(ids).toEqual(['registration-dcr-only', 'token-unknown-code-server-error']);
+    expect(exitCode).toBe(1); // the warning: without it, exit 0
     expect(report.framework).toBe('mcp-sdk');
-    expect(report.findings[0]).toMatchObject({ severity: 'info' });
-    expect(report.findings[0]?.frameworkFixes[0]?.fix).toContain('InvalidGrantError');
+    expect(report.findings[0]?.frameworkFixes[0]?.fix).toContain('createCimdClientsStore');
+    expect(report.findings[1]).toMatchObject({ severity: 'info' });
+    expect(report.findings[1]?.frameworkFixes[0]?.fix).toContain('InvalidGrantError');
     expect(report.checks.find((check) => check.name === 'token endpoint authenticates the client')?.ok).toBe(true);
   });
 
-  it('the oauth-store command exits 0 for it and prints the SDK-specific fix', async () => {
+  it('the oauth-store command exits 1 for it (the DCR-only warning) and prints the SDK-specific fixes', async () => {
     const result = await runCli(['doctor', (example as SdkExampleFleet).mcpUrl, '--attempts', '10']);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('WARN registration-dcr-only');
+    expect(result.stdout).toContain(
+      '- MCP TypeScript SDK (mcpAuthRouter): With @oauth-store/mcp-sdk and @oauth-store/cimd',
+    );
     expect(result.stdout).toContain('Looks like: MCP TypeScript SDK (mcpAuthRouter)');
     expect(result.stdout).toContain('INFO token-unknown-code-server-error');
     expect(result.stdout).toContain('- MCP TypeScript SDK (mcpAuthRouter): In `challengeForAuthorizationCode`');
@@ -57,6 +63,7 @@ describe('the SDK example server, one instance', () => {
     });
     // The example issues no refresh token (its provider does not implement refresh).
     expect(report.findings.map((item) => item.id)).toEqual([
+      'registration-dcr-only',
       'token-unknown-code-server-error',
       'login-no-refresh-token',
     ]);
@@ -78,7 +85,11 @@ describe('the SDK example server, two instances behind round-robin balancers', (
 
   it('finds the intermittent "client not registered", with the fix for the MCP SDK first', async () => {
     const { ids, exitCode, report } = await runDoctorCommand((example as SdkExampleFleet).mcpUrl);
-    expect(ids).toEqual(['client-not-registered-intermittent', 'token-unknown-code-server-error']);
+    expect(ids).toEqual([
+      'client-not-registered-intermittent',
+      'registration-dcr-only',
+      'token-unknown-code-server-error',
+    ]);
     expect(exitCode).toBe(1);
     expect(report.findings[0]?.summary).toMatch(
       /15 were accepted and 15 rejected it \(invalid_client \(Invalid client_id\)/,
@@ -104,7 +115,7 @@ describe('an SDK server whose authorize() refuses loopback redirects with an all
     const server = await startAllowlistServer();
     try {
       const { ids, exitCode, report } = await runDoctorCommand(server.mcpUrl);
-      expect(ids).toEqual(['redirect-uri-rejected']);
+      expect(ids).toEqual(['redirect-uri-rejected', 'registration-dcr-only']);
       expect(exitCode).toBe(1);
       expect(report.findings[0]?.summary).toContain('error=invalid_request (redirect_uri not in allowlist)');
     } finally {

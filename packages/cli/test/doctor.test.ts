@@ -18,6 +18,18 @@ import {
 import { recordingIo } from './support/io';
 
 const ids = (report: Awaited<ReturnType<typeof runDoctor>>) => report.findings.map((item) => item.id);
+// These fixtures offer DCR only, so each also gets the registration-dcr-only warning (doctor-cimd.test.ts covers it).
+
+/**
+ * The demo's findings and checks without those about CIMD: whether the demo advertises it is the demo's choice
+ * (doctor-cimd.test.ts covers the CIMD checks against real servers); this suite is about shared storage.
+ */
+const CIMD_FINDINGS = new Set(['registration-dcr-only', 'cimd-loopback-document-refused']);
+const CIMD_CHECKS = new Set(['client ID metadata documents (CIMD) advertised', 'CIMD client end to end']);
+const withoutCimd = (report: Awaited<ReturnType<typeof runDoctor>>) => ({
+  ids: ids(report).filter((id) => !CIMD_FINDINGS.has(id)),
+  checks: report.checks.filter((check) => !CIMD_CHECKS.has(check.name)),
+});
 
 async function withFixture(start: () => Promise<FixtureServer>, test: (url: string) => Promise<void>) {
   const server = await start();
@@ -40,14 +52,14 @@ describe('doctor against misconfigured servers', () => {
 
   it('reports a redirect allowlist that ignores the registered redirect URI', async () => {
     await withFixture(redirectAllowlistServer, async (url) => {
-      expect(ids(await runDoctor(url, { attempts: 6 }))).toEqual(['redirect-uri-rejected']);
+      expect(ids(await runDoctor(url, { attempts: 6 }))).toEqual(['redirect-uri-rejected', 'registration-dcr-only']);
     });
   });
 
   it('reports a consistent "client not registered" when /authorize never accepts DCR clients', async () => {
     await withFixture(rejectsRegisteredClientsServer, async (url) => {
       const report = await runDoctor(url);
-      expect(ids(report)).toEqual(['client-not-registered-consistent']);
+      expect(ids(report)).toEqual(['client-not-registered-consistent', 'registration-dcr-only']);
       expect(report.findings[0]?.summary).toContain('all 30');
     });
   });
@@ -60,7 +72,7 @@ describe('doctor against misconfigured servers', () => {
       () => authMethodMismatchServer(advertised),
       async (url) => {
         const report = await runDoctor(url, { attempts: 6 });
-        expect(ids(report)).toEqual(['token-auth-method-mismatch']);
+        expect(ids(report)).toEqual(['token-auth-method-mismatch', 'registration-dcr-only']);
         expect(report.findings[0]?.summary).toContain(`accepts ${accepted} instead`);
       },
     );
@@ -69,15 +81,15 @@ describe('doctor against misconfigured servers', () => {
   it('reports a consistent refusal with only a few requests as possibly per-instance storage', async () => {
     await withFixture(rejectsRegisteredClientsServer, async (url) => {
       const report = await runDoctor(url, { attempts: 10 });
-      expect(ids(report)).toEqual(['client-not-registered-consistent', 'attempts-too-few']);
-      expect(report.findings[1]?.summary).toContain('may be per-instance storage');
+      expect(ids(report)).toEqual(['client-not-registered-consistent', 'registration-dcr-only', 'attempts-too-few']);
+      expect(report.findings[2]?.summary).toContain('may be per-instance storage');
     });
   });
 
   it('reports a token endpoint that does not authenticate clients', async () => {
     await withFixture(unauthenticatedTokenServer, async (url) => {
       const report = await runDoctor(url, { attempts: 6 });
-      expect(ids(report)).toEqual(['token-client-not-authenticated']);
+      expect(ids(report)).toEqual(['token-client-not-authenticated', 'registration-dcr-only']);
     });
   });
 
@@ -114,7 +126,7 @@ describe('doctor against the demo servers (2 instances behind a round-robin bala
 
   it('finds the intermittent "client not registered" of per-instance memory storage', async () => {
     const report = await runDoctor(cluster.mcpUrl);
-    expect(ids(report)).toEqual(['client-not-registered-intermittent']);
+    expect(withoutCimd(report).ids).toEqual(['client-not-registered-intermittent']);
     expect(report.findings[0]?.summary).toMatch(/[1-9]\d* were accepted and [1-9]\d* rejected/);
   });
 
@@ -122,8 +134,8 @@ describe('doctor against the demo servers (2 instances behind a round-robin bala
     // Redis here (the demo test covers PostgreSQL), with the envelope wrapper as the demo uses it.
     await cluster.restart({ instances: 2, store: process.env.REDIS_URL as string, keyFile: await keyFile() });
     const report = await runDoctor(cluster.mcpUrl, { login: 'automated' });
-    expect(report.findings).toEqual([]);
-    expect(report.checks.every((check) => check.ok)).toBe(true);
+    expect(withoutCimd(report).ids).toEqual([]);
+    expect(withoutCimd(report).checks.every((check) => check.ok)).toBe(true);
     expect(report.checks.map((check) => check.name)).toEqual(
       expect.arrayContaining(['login (authorization code + PKCE)', 'refresh', 'MCP calls with the issued tokens']),
     );

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_ATTEMPTS, fleetRecognised, MIN_RELIABLE_ATTEMPTS } from './attempts';
 import { type AuthorizeOutcome, classifyAuthorize } from './authorize-outcome';
+import { probeCimd } from './cimd/cimd-probe';
 import { judgeClientAuthentication } from './client-auth-verdict';
 import { type Finding, finding } from './findings';
 import { detectFramework, type Framework } from './framework';
@@ -107,7 +108,8 @@ async function unknownClientDescription(
 
 /**
  * Diagnoses an MCP server's OAuth setup the way a client meets it: RFC 9728 and RFC 8414 metadata, the advertised
- * endpoints, dynamic client registration, then the registered client sent to /authorize `attempts` times (telling an
+ * endpoints, client ID metadata documents (advertised? DCR as the only registration path? for a server on loopback, a
+ * CIMD client through /authorize with exactly one document fetch), dynamic client registration, then the registered client sent to /authorize `attempts` times (telling an
  * intermittent "client not registered", the mark of per-instance storage or per-instance keys behind a load
  * balancer, from a consistent one), the redirect URI and scopes, and client authentication at /token: a bogus code
  * with the right secret must get past client authentication (anything but invalid_client), and with a wrong secret
@@ -221,26 +223,48 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
         .map(([name]) => name)
         .join(', '),
     );
+  const scopes = (prm?.json.scopes_supported ?? metadata.scopes_supported) as string[] | undefined;
+  const scope = Array.isArray(scopes) && scopes.length ? scopes.join(' ') : undefined;
+  const resource = typeof prm?.json.resource === 'string' ? prm.json.resource : serverUrl;
+
+  if (authorizationEndpoint && !unreachable.length) {
+    framework =
+      detectFramework({
+        metadata,
+        unknownClientDescription: await unknownClientDescription(authorizationEndpoint, redirectUri, timeoutMs),
+      }) ?? framework;
+  }
+
+  // 5. Client ID Metadata Documents: advertised? DCR as the only path? For a server on loopback, end to end.
+  const cimd = await probeCimd({
+    metadata,
+    authorizationEndpoint: unreachable.length ? undefined : authorizationEndpoint,
+    registrationEndpoint,
+    redirectUri,
+    resource,
+    scope,
+    timeoutMs,
+  });
+  checks.push(...cimd.checks);
+  for (const [id, text] of cimd.findings) add(id, text);
   if (!registrationEndpoint) {
-    add('registration-not-advertised', 'The metadata has no registration_endpoint.');
+    // With CIMD, no registration endpoint is a choice, not a gap; either way the DCR checks below cannot run.
+    if (!cimd.advertised)
+      add(
+        'registration-not-advertised',
+        'The metadata has no registration_endpoint and does not advertise client ID metadata documents.',
+      );
     return report();
   }
   if (!authorizationEndpoint || !tokenEndpoint || unreachable.length) return report();
-  framework =
-    detectFramework({
-      metadata,
-      unknownClientDescription: await unknownClientDescription(authorizationEndpoint, redirectUri, timeoutMs),
-    }) ?? framework;
 
-  // 5. Register a client the way an MCP client does, with an advertised token endpoint auth method.
+  // 6. Register a client the way an MCP client does, with an advertised token endpoint auth method.
   const advertisedAuth = Array.isArray(metadata.token_endpoint_auth_methods_supported)
     ? (metadata.token_endpoint_auth_methods_supported as string[])
     : ['client_secret_basic']; // RFC 8414's default
   const authMethod: string =
     advertisedAuth.find((method) => method === 'client_secret_post' || method === 'client_secret_basic') ??
     (advertisedAuth.includes('none') ? 'none' : (advertisedAuth[0] ?? 'client_secret_basic'));
-  const scopes = (prm?.json.scopes_supported ?? metadata.scopes_supported) as string[] | undefined;
-  const scope = Array.isArray(scopes) && scopes.length ? scopes.join(' ') : undefined;
   const { registration, answer: registrationAnswer } = await registerClient(registrationEndpoint, {
     redirectUri,
     authMethod,
@@ -253,9 +277,8 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
   }
   const { client: registered, method: registeredMethod } = registration;
   check('dynamic client registration (RFC 7591)', true, `registered with ${registeredMethod}`);
-  const resource = typeof prm?.json.resource === 'string' ? prm.json.resource : serverUrl;
 
-  // 6. The new client at /authorize, several times: through a load balancer each try may reach another instance.
+  // 7. The new client at /authorize, several times: through a load balancer each try may reach another instance.
   const tally = new Map<AuthorizeOutcome, { count: number; detail: string }>();
   for (let index = 0; index < attempts; index++) {
     const verifier = randomBytes(32).toString('base64url');
@@ -318,7 +341,7 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
     );
   }
 
-  // 7. Client authentication at /token with bogus codes, with the right secret, a wrong one and none.
+  // 8. Client authentication at /token with bogus codes, with the right secret, a wrong one and none.
   const clientAuth = await judgeClientAuthentication({
     tokenEndpoint,
     client: registered,
@@ -332,7 +355,7 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
   checks.push(...clientAuth.checks);
   for (const [id, text] of clientAuth.findings) add(id, text);
 
-  // 8. A real login, when asked for.
+  // 9. A real login, when asked for.
   if (options.login) {
     loggedIn = true;
     const login = await runLogin({

@@ -1,5 +1,5 @@
 import { FRAMEWORK_NAMES, type Framework } from './framework';
-import { type FrameworkFixes, SHARED_SIGNING_KEY, SHARED_STORE_AND_KEY } from './framework-fixes';
+import { CIMD_ON_SHARED_STORE, type FrameworkFixes, SHARED_SIGNING_KEY, SHARED_STORE_AND_KEY } from './framework-fixes';
 
 /** How bad a finding is. `error` and `warn` make `oauth-store doctor` exit non-zero; `info` does not. */
 export type Severity = 'error' | 'warn' | 'info';
@@ -40,6 +40,11 @@ export type FindingId =
   | 'endpoint-not-advertised'
   | 'endpoint-unreachable'
   | 'registration-not-advertised'
+  | 'registration-dcr-only'
+  | 'cimd-loopback-document-refused'
+  | 'cimd-document-not-fetched'
+  | 'cimd-document-fetched-repeatedly'
+  | 'cimd-authorize-failed'
   | 'pkce-s256-not-advertised'
   | 'registration-rejected'
   | 'client-not-registered-intermittent'
@@ -112,10 +117,58 @@ export const EXPLANATIONS: Record<FindingId, Explanation> = {
   'registration-not-advertised': {
     severity: 'warn',
     cause:
-      'No registration_endpoint: MCP clients cannot register themselves (RFC 7591), so only pre-registered clients or client ID metadata documents can log in.',
-    confirm: 'The metadata document has no registration_endpoint.',
-    fix: 'Enable dynamic client registration (an OAuth proxy in front of an IdP without DCR, such as GitHub, can offer it), or document how clients get credentials.',
-    fixes: { 'oidc-provider': 'Enable `features.registration`.' },
+      'No registration_endpoint and no client_id_metadata_document_supported: MCP clients can neither register themselves (RFC 7591) nor use a client ID metadata document, so only pre-registered clients can log in.',
+    confirm: 'The metadata document has no registration_endpoint and no `client_id_metadata_document_supported: true`.',
+    fix: 'Accept client ID metadata documents (the registration the MCP spec recommends since 2025-11-25) and advertise them; keep or add dynamic client registration for older clients (an OAuth proxy in front of an IdP without DCR, such as GitHub, can offer it).',
+    fixes: { ...CIMD_ON_SHARED_STORE, 'oidc-provider': 'Enable `features.registration`.' },
+  },
+  'registration-dcr-only': {
+    severity: 'warn',
+    cause:
+      'The server offers dynamic client registration (RFC 7591) but not client ID metadata documents (CIMD). The MCP authorization spec of 2026-07-28 deprecates DCR in favour of CIMD (DCR stays for backward compatibility): clients that only use CIMD, sending an https URL as client_id, cannot log in, and every DCR client leaves a registration behind in the store.',
+    confirm:
+      '`curl <issuer>/.well-known/oauth-authorization-server` has a registration_endpoint and no `"client_id_metadata_document_supported": true`; /authorize with an https URL as client_id answers invalid_client.',
+    fix: 'Resolve CIMD client ids (fetch, validate and cache the document, with SSRF protection, once per fleet in the shared store) and advertise `client_id_metadata_document_supported: true`; keep DCR for older clients.',
+    fixes: CIMD_ON_SHARED_STORE,
+  },
+  'cimd-loopback-document-refused': {
+    severity: 'info',
+    cause:
+      "The server advertises CIMD and refused the doctor's client, whose metadata document is served over http on 127.0.0.1. Production servers refuse that on purpose: documents must be https (allowHttp opt-in), and the SSRF protection refuses loopback, private, link-local and metadata addresses after DNS resolution (allowPrivateAddresses opt-in). If the server does run with both opt-ins, it advertises CIMD without resolving URL client ids, or (a server in a container published on a loopback port) it cannot reach this machine's 127.0.0.1: the error_description then says the host is unreachable.",
+    confirm:
+      'The summary quotes the error_description. A server that ignores URL client ids answers as for an unknown client (the MCP SDK: "Invalid client_id") and never requests the document; check whether the resolver is configured with the local-development opt-ins.',
+    fix: 'Nothing to fix in production. To test CIMD on loopback, run a development instance with the opt-ins (`new CimdClientResolver({ store, allowHttp: true, allowPrivateAddresses: true })`, never in production), and make sure the clients store resolves URL client ids.',
+    fixes: {
+      'mcp-sdk':
+        'Development only: `new CimdClientResolver({ store, clients, allowHttp: true, allowPrivateAddresses: true })` passed to `createCimdClientsStore({ resolver, clients })`.',
+      fastmcp:
+        'Development only: `createTokenStorage(store, { cimd: new CimdClientResolver({ store, allowHttp: true, allowPrivateAddresses: true }) })`, with `enableCimd: false` on OAuthProxy.',
+    },
+  },
+  'cimd-document-not-fetched': {
+    severity: 'error',
+    cause:
+      '/authorize accepted an https/http URL as client_id without requesting the metadata document at that URL: the server does not check that the document names the client_id and lists the redirect_uri, so anyone can impersonate any CIMD client (or it treats unknown client ids as valid).',
+    confirm: 'The doctor served the document on a fresh URL and counted 0 requests to it before /authorize answered.',
+    fix: 'Fetch and validate the document before accepting a URL client_id (client_id equal to the URL byte for byte, redirect_uri listed in redirect_uris, no shared-secret auth).',
+    fixes: CIMD_ON_SHARED_STORE,
+  },
+  'cimd-document-fetched-repeatedly': {
+    severity: 'warn',
+    cause:
+      'One authorization request made the server request the metadata document more than once: documents are fetched per step or per instance instead of once and cached (honouring Cache-Control) in a store every instance shares. Every login then depends on the client host being up, on every instance.',
+    confirm:
+      "Watch the client host's access log during one login, or run `oauth-store demo` (it counts document fetches per fleet).",
+    fix: 'Cache documents in the shared store, with one fetch per document per fleet (a short lock in the store), as @oauth-store/cimd does.',
+    fixes: CIMD_ON_SHARED_STORE,
+  },
+  'cimd-authorize-failed': {
+    severity: 'error',
+    cause:
+      'The server advertises CIMD, but /authorize with a valid CIMD client (its document served on loopback, a redirect_uri the document lists, S256 PKCE) failed for a reason that is not the client: a refused redirect URI, a server error, or a provider that cannot handle URL client ids.',
+    confirm: 'The summary shows what /authorize answered; the server log has the reason.',
+    fix: "Accept the redirect URIs the document lists (loopback URIs on any port, RFC 8252) and make the provider's authorize() work with clients that come from documents.",
+    fixes: CIMD_ON_SHARED_STORE,
   },
   'pkce-s256-not-advertised': {
     severity: 'warn',

@@ -32,3 +32,11 @@ export const SHARED_SIGNING_KEY: FrameworkFixes = {
   'better-auth':
     'Use the same `secret` (BETTER_AUTH_SECRET) on every instance and one shared database (the jwt plugin keeps its signing keys there).',
 };
+
+/** Client ID Metadata Documents resolved once per fleet in the shared store, and advertised in the metadata. */
+export const CIMD_ON_SHARED_STORE: FrameworkFixes = {
+  'mcp-sdk':
+    "With @oauth-store/mcp-sdk and @oauth-store/cimd: `clientsStore: createCimdClientsStore({ resolver: new CimdClientResolver({ store, clients }), clients })` in your provider, and `app.use(advertiseCimd())` before `mcpAuthRouter(...)`, which adds `client_id_metadata_document_supported: true` to the metadata (neither SDK line's router has an option for it). Works with @modelcontextprotocol/sdk 1.x and @modelcontextprotocol/server-legacy 2.x.",
+  fastmcp:
+    "With @oauth-store/fastmcp and @oauth-store/cimd: `new OAuthProxy({ ...settings, tokenStorage: createTokenStorage(store, { cimd: new CimdClientResolver({ store }) }), enableCimd: false })` and advertise it in `oauth.authorizationServer`: `{ ...proxy.getAuthorizationServerMetadata(), clientIdMetadataDocumentSupported: true }` (fastmcp's own `enableCimd: true` fetches every document per process).",
+};

@@ -2,6 +2,7 @@
 // behind the demo's round-robin balancer: one public URL, as users deploy them. Each setting that must be the same on
 // every instance (storage, encryption key, JWT signing key) can be per-instance instead, as fastmcp's defaults are.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { CimdClientResolver } from '@oauth-store/cimd';
 import type { ByteStore } from '@oauth-store/core';
 import { createTokenStorage } from '@oauth-store/fastmcp';
 import { createRedisStore } from '@oauth-store/redis';
@@ -20,6 +21,13 @@ export interface FastMcpFleetOptions {
   encryptionKey: 'per-instance' | 'shared';
   /** `per-instance`: fastmcp's default (a random key per process); `shared`: one configured key. */
   jwtSigningKey: 'per-instance' | 'shared';
+  /**
+   * Resolve CIMD clients through the shared store, as @oauth-store/fastmcp's README wires it: the storage with a
+   * `CimdClientResolver` (local-development opt-ins, so a loopback document resolves), `enableCimd: false`,
+   * `clientIdMetadataDocumentSupported: true` in the metadata. Needs `storage: 'redis'`; fastmcp's own encryption is
+   * off (`encryptionKey` is ignored), since the storage answers document clients in clear.
+   */
+  cimd?: boolean;
 }
 
 /** A running fleet. */
@@ -62,7 +70,12 @@ export async function startFastMcpFleet(options: FastMcpFleetOptions): Promise<F
         // Its own connection per instance, as separate processes would have.
         const store = await createRedisStore({ url: process.env.REDIS_URL as string, keyPrefix });
         stores.push(store);
-        tokenStorage = createTokenStorage(store);
+        tokenStorage = createTokenStorage(
+          store,
+          options.cimd
+            ? { cimd: new CimdClientResolver({ store, allowHttp: true, allowPrivateAddresses: true }) }
+            : undefined,
+        );
       }
       const proxy = new OAuthProxy({
         baseUrl: publicUrl,
@@ -74,7 +87,11 @@ export async function startFastMcpFleet(options: FastMcpFleetOptions): Promise<F
         consentSigningKey: shared.consentSigningKey,
         allowPlainPkce: false,
         ...(options.jwtSigningKey === 'shared' ? { jwtSigningKey: shared.jwtSigningKey } : {}),
-        ...(options.encryptionKey === 'shared' ? { encryptionKey: shared.encryptionKey } : {}),
+        ...(options.cimd
+          ? { encryptionKey: false as const, enableCimd: false }
+          : options.encryptionKey === 'shared'
+            ? { encryptionKey: shared.encryptionKey }
+            : {}),
         ...(tokenStorage ? { tokenStorage } : {}),
       });
       const server = new FastMCP({
@@ -83,7 +100,10 @@ export async function startFastMcpFleet(options: FastMcpFleetOptions): Promise<F
         logger: silent,
         oauth: {
           enabled: true,
-          authorizationServer: proxy.getAuthorizationServerMetadata(),
+          authorizationServer: {
+            ...proxy.getAuthorizationServerMetadata(),
+            ...(options.cimd ? { clientIdMetadataDocumentSupported: true } : {}),
+          },
           proxy,
           protectedResource: { resource: publicUrl, authorizationServers: [publicUrl], scopesSupported: ['openid'] },
         },
