@@ -20,6 +20,12 @@ async function stop(code: number): Promise<void> {
 }
 
 process.on('disconnect', () => void stop(0));
+// The parent asks for the store round trips this instance made (the demo's "round trips per login").
+process.on('message', (message: { type?: string }) => {
+  if (message?.type === 'round-trips' && instance) {
+    process.send?.({ type: 'round-trips', counts: instance.roundTrips() });
+  }
+});
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
 

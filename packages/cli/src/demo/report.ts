@@ -1,4 +1,22 @@
+import type { ClientKind } from './login';
 import type { DemoReport, RunSummary } from './run-demo';
+
+const CLIENT_LABELS: Record<ClientKind, string> = {
+  dcr: 'DCR client (dynamic registration)',
+  cimd: 'CIMD client (metadata document URL)',
+};
+
+function clientCell(run: RunSummary, kind: ClientKind): string {
+  const entry = run.clients?.[kind];
+  return entry ? `${entry.succeeded} of ${entry.logins} succeeded` : '-';
+}
+
+function probeCell(run: RunSummary, pick: (probe: { instances: number } & Record<string, unknown>) => string): string {
+  const probe = run.tokenProbe;
+  if (!probe) return '-';
+  if ('error' in probe) return 'not measured';
+  return pick(probe as unknown as { instances: number } & Record<string, unknown>);
+}
 
 function pad(text: string, width: number): string {
   return text.length >= width ? text : text + ' '.repeat(width - text.length);
@@ -9,6 +27,7 @@ export function formatDemoReport(report: DemoReport): string {
   const [first, second] = report.runs;
   const causes = [...new Set([...Object.keys(first.failuresByCause), ...Object.keys(second.failuresByCause)])];
   const count = (run: RunSummary, cause: string) => String(run.failuresByCause[cause] ?? 0);
+  const kinds = (['dcr', 'cimd'] as const).filter((kind) => first.clients?.[kind] || second.clients?.[kind]);
   const rows: [string, string, string][] = [
     ['', `run 1: ${first.label}`, `run 2: ${second.label}`],
     ['store', first.store, second.store],
@@ -17,6 +36,31 @@ export function formatDemoReport(report: DemoReport): string {
     ['succeeded', String(first.succeeded), String(second.succeeded)],
     ['failed', String(first.failed), String(second.failed)],
     ...causes.map((cause): [string, string, string] => [`  ${cause}`, count(first, cause), count(second, cause)]),
+    ...kinds.map((kind): [string, string, string] => [
+      `  ${CLIENT_LABELS[kind]}`,
+      clientCell(first, kind),
+      clientCell(second, kind),
+    ]),
+    ['access-token signing keys', first.signingKeys ?? '-', second.signingKeys ?? '-'],
+    [
+      'access token of instance 1 accepted by',
+      probeCell(first, (p) => `${p.accessTokenAcceptedBy} of ${p.instances} instances`),
+      probeCell(second, (p) => `${p.accessTokenAcceptedBy} of ${p.instances} instances`),
+    ],
+    [
+      'replayed refresh token revokes its family on',
+      probeCell(first, (p) =>
+        p.reuseDetected ? `${p.familyRevokedOn} of ${p.instances} instances` : 'reuse not seen',
+      ),
+      probeCell(second, (p) =>
+        p.reuseDetected ? `${p.familyRevokedOn} of ${p.instances} instances` : 'reuse not seen',
+      ),
+    ],
+    [
+      'store round trips per login',
+      first.storeRoundTripsPerLogin === undefined ? '-' : `${first.storeRoundTripsPerLogin} (in-process memory)`,
+      second.storeRoundTripsPerLogin === undefined ? '-' : String(second.storeRoundTripsPerLogin),
+    ],
     ['login time p50', `${first.p50Ms} ms`, `${second.p50Ms} ms`],
     ['login time p99', `${first.p99Ms} ms`, `${second.p99Ms} ms`],
     ['run wall time', `${(first.wallMs / 1000).toFixed(1)} s`, `${(second.wallMs / 1000).toFixed(1)} s`],

@@ -8,11 +8,13 @@ import { isShareable, openStore, parseStoreUrl, redactStoreUrl } from '../connec
 import { writeKeyFile } from '../keys';
 import { UsageError } from '../usage-error';
 import { type DemoCluster, startDemoCluster } from './cluster';
+import type { RoundTripCounts } from './counting-store';
 import { missingDemoPackages } from './demo-packages';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { removedNormally, removeOnExit } from './exit-cleanup';
-import type { LoginResult } from './login';
+import { type ClientKind, type LoginOptions, type LoginResult, runLogin } from './login';
 import { type LoginProgress, runLogins } from './run-logins';
+import { probeTokens, type TokenProbeResult } from './token-probes';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -48,6 +50,27 @@ export interface RunSummary {
   p99Ms: number;
   /** Wall time of the run's logins, in ms. */
   wallMs: number;
+  /** Logins per client type (`dcr`: dynamic client registration, `cimd`: a Client ID Metadata Document). */
+  clients: Partial<Record<ClientKind, ClientTypeSummary>>;
+  /** Where the instances' access-token signing keys live. */
+  signingKeys?: string;
+  /**
+   * Calls the instances made to their store during the run's logins, divided by the logins (failed ones included, so
+   * a run whose logins fail early makes fewer). Counted below the envelope wrapper: one call is one round trip to a
+   * remote backend.
+   */
+  storeRoundTripsPerLogin?: number;
+  /** The same calls by operation, summed over the run. */
+  storeRoundTrips?: RoundTripCounts;
+  /** The signing-key and refresh-token-replay checks (see `token-probes.ts`), or why they could not run. */
+  tokenProbe?: TokenProbeResult | { error: string };
+}
+
+/** How the logins of one client type went. */
+export interface ClientTypeSummary {
+  logins: number;
+  succeeded: number;
+  failed: number;
 }
 
 /** The whole demo's result. */
@@ -77,6 +100,15 @@ export function summarize(
     if (!result.ok) causes.set(result.cause ?? 'unknown', (causes.get(result.cause ?? 'unknown') ?? 0) + 1);
   const times = results.map((result) => result.ms).sort((a, b) => a - b);
   const failed = results.filter((result) => !result.ok).length;
+  const clients: Partial<Record<ClientKind, ClientTypeSummary>> = {};
+  for (const result of results) {
+    const kind = result.client ?? 'dcr';
+    const entry = clients[kind] ?? { logins: 0, succeeded: 0, failed: 0 };
+    clients[kind] = entry;
+    entry.logins += 1;
+    if (result.ok) entry.succeeded += 1;
+    else entry.failed += 1;
+  }
   return {
     label,
     store,
@@ -88,6 +120,60 @@ export function summarize(
     p50Ms: Math.round(percentile(times, 50)),
     p99Ms: Math.round(percentile(times, 99)),
     wallMs: Math.round(wallMs),
+    clients,
+  };
+}
+
+function roundTripsBetween(before: RoundTripCounts, after: RoundTripCounts): RoundTripCounts {
+  const difference = { ...after };
+  for (const operation of Object.keys(difference) as (keyof RoundTripCounts)[])
+    difference[operation] -= before[operation];
+  return difference;
+}
+
+/** What one run needs besides the cluster. */
+interface RunPlan {
+  label: string;
+  store: string;
+  signingKeys: string;
+  logins: number;
+  concurrency: number;
+  optionsFor: (index: number) => LoginOptions;
+  onProgress?: (progress: LoginProgress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * One run: the logins through the balancer (with the store round trips the instances made meanwhile), then the token
+ * probes with a login pinned to the first instance.
+ */
+async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSummary> {
+  const before = await cluster.storeRoundTrips();
+  const started = performance.now();
+  const results = await runLogins(
+    cluster.mcpUrl,
+    plan.logins,
+    plan.concurrency,
+    plan.onProgress,
+    plan.signal,
+    plan.optionsFor,
+  );
+  const wallMs = performance.now() - started;
+  const used = roundTripsBetween(before, await cluster.storeRoundTrips());
+  const total = Object.values(used).reduce((sum, count) => sum + count, 0);
+  const summary = summarize(plan.label, plan.store, cluster.ports.length, results, wallMs);
+  plan.signal?.throwIfAborted();
+  let tokenProbe: TokenProbeResult | { error: string };
+  const pinPort = cluster.ports[0] as number;
+  const pinned = await runLogin(cluster.mcpUrl, { ...plan.optionsFor(0), pinPort });
+  if (pinned.credentials) tokenProbe = await probeTokens(cluster.ports, pinned.credentials);
+  else tokenProbe = { error: `a login pinned to one instance failed: ${pinned.cause ?? 'unknown'}` };
+  return {
+    ...summary,
+    signingKeys: plan.signingKeys,
+    storeRoundTripsPerLogin: results.length ? Math.round((total / results.length) * 10) / 10 : 0,
+    storeRoundTrips: used,
+    tokenProbe,
   };
 }
 
@@ -102,6 +188,10 @@ function demoCollections(prefix: string): string[] {
     'upstream-tokens',
     'token-mappings',
     'refresh-tokens',
+    // @oauth-store/tokens under the demo's tokens prefix (see mcp-instance.ts).
+    'tokens:refresh-tokens',
+    'tokens:refresh-families',
+    'tokens:signing-keys',
   ].map((name) => `${prefix}${name}`);
 }
 
@@ -157,6 +247,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   let postgres: EmbeddedPostgres | undefined;
   let postgresStarting: Promise<EmbeddedPostgres> | undefined;
   const prefix = `demo-${randomBytes(4).toString('hex')}-`;
+  const clientKinds: ClientKind[] = ['dcr'];
+  const optionsFor = (index: number): LoginOptions => ({
+    client: clientKinds[index % clientKinds.length] as ClientKind,
+  });
   let runs: [RunSummary, RunSummary];
   try {
     // As a user would run `oauth-store keys generate --out FILE`.
@@ -168,26 +262,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       postgresStarting.catch(() => {});
     }
     phase(`starting the upstream IdP, a balancer and ${instances} MCP server instances (memory storage)`);
-    cluster = await startDemoCluster({ instances, store: 'memory:', collectionPrefix: prefix });
+    cluster = await startDemoCluster({
+      instances,
+      store: 'memory:',
+      collectionPrefix: prefix,
+      signingKeys: 'per-instance',
+    });
     for (const pid of cluster.pids) pids.add(pid);
     options.signal?.throwIfAborted();
 
     phase('run 1: per-instance memory storage');
-    const t1 = performance.now();
-    const first = await runLogins(
-      cluster.mcpUrl,
+    const run1 = await measureRun(cluster, {
+      label: 'per-instance memory',
+      store: 'memory: (each instance its own)',
+      signingKeys: 'one per instance (memory)',
       logins,
       concurrency,
-      (p) => options.onProgress?.(1, p),
-      options.signal,
-    );
-    const run1 = summarize(
-      'per-instance memory',
-      'memory: (each instance its own)',
-      instances,
-      first,
-      performance.now() - t1,
-    );
+      optionsFor,
+      onProgress: (p) => options.onProgress?.(1, p),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
 
     let shared = options.store;
     let storeLabel = shared ? redactStoreUrl(shared) : '';
@@ -199,26 +293,27 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       storeLabel = 'embedded PostgreSQL';
     }
     phase(`restarting ${instances} instances on the shared store`);
-    await cluster.restart({ instances, store: shared as string, keyFile, collectionPrefix: prefix });
+    await cluster.restart({
+      instances,
+      store: shared as string,
+      keyFile,
+      collectionPrefix: prefix,
+      signingKeys: 'shared',
+    });
     for (const pid of cluster.pids) pids.add(pid);
     options.signal?.throwIfAborted();
 
     phase('run 2: shared store with envelope encryption');
-    const t2 = performance.now();
-    const second = await runLogins(
-      cluster.mcpUrl,
+    const run2 = await measureRun(cluster, {
+      label: 'shared store',
+      store: `${storeLabel} + envelope encryption`,
+      signingKeys: 'one keyring in the shared store',
       logins,
       concurrency,
-      (p) => options.onProgress?.(2, p),
-      options.signal,
-    );
-    const run2 = summarize(
-      'shared store',
-      `${storeLabel} + envelope encryption`,
-      instances,
-      second,
-      performance.now() - t2,
-    );
+      optionsFor,
+      onProgress: (p) => options.onProgress?.(2, p),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
 
     phase('stopping');
     runs = [run1, run2];
