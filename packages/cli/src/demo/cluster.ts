@@ -105,7 +105,7 @@ export async function startDemoCluster(options: InstanceOptions): Promise<DemoCl
     },
     storeRoundTrips: async () => {
       const each = await Promise.all(children.map((child) => askRoundTrips(child, START_TIMEOUT_MS)));
-      const total: RoundTripCounts = { get: 0, getEntry: 0, set: 0, delete: 0, take: 0, list: 0 };
+      const total: RoundTripCounts = { get: 0, getEntry: 0, set: 0, delete: 0, take: 0, list: 0, ms: 0 };
       for (const counts of each)
         for (const operation of Object.keys(total) as (keyof RoundTripCounts)[]) total[operation] += counts[operation];
       return total;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type {
   ByteStore,
   DeleteOptions,
@@ -11,8 +12,8 @@ import type {
 /** The store operations a {@link CountingStore} counts, one per call (each is one round trip to a remote backend). */
 export type CountedOperation = 'get' | 'getEntry' | 'set' | 'delete' | 'take' | 'list';
 
-/** Calls per operation since the store was opened. */
-export type RoundTripCounts = Record<CountedOperation, number>;
+/** Calls per operation since the store was opened, and `ms`: the time callers spent waiting for them, summed. */
+export type RoundTripCounts = Record<CountedOperation, number> & { ms: number };
 
 /**
  * A pass-through {@link ByteStore} that counts every call made to the store below it. The demo wraps the backend
@@ -22,7 +23,7 @@ export type RoundTripCounts = Record<CountedOperation, number>;
  */
 export class CountingStore implements ByteStore {
   readonly #inner: ByteStore;
-  readonly #counts: RoundTripCounts = { get: 0, getEntry: 0, set: 0, delete: 0, take: 0, list: 0 };
+  readonly #counts: RoundTripCounts = { get: 0, getEntry: 0, set: 0, delete: 0, take: 0, list: 0, ms: 0 };
 
   constructor(inner: ByteStore) {
     this.#inner = inner;
@@ -37,39 +38,37 @@ export class CountingStore implements ByteStore {
     return { ...this.#counts };
   }
 
-  /** Every counted call so far. */
-  total(): number {
-    return Object.values(this.#counts).reduce((sum, count) => sum + count, 0);
+  /** Counts the call and adds the time until it settles (failed calls included). */
+  #timed<T>(operation: CountedOperation, call: () => Promise<T>): Promise<T> {
+    this.#counts[operation] += 1;
+    const started = performance.now();
+    return call().finally(() => {
+      this.#counts.ms += performance.now() - started;
+    });
   }
 
   get(collection: string, key: string): Promise<Uint8Array | undefined> {
-    this.#counts.get += 1;
-    return this.#inner.get(collection, key);
+    return this.#timed('get', () => this.#inner.get(collection, key));
   }
 
   getEntry(collection: string, key: string): Promise<StoredEntry | undefined> {
-    this.#counts.getEntry += 1;
-    return this.#inner.getEntry(collection, key);
+    return this.#timed('getEntry', () => this.#inner.getEntry(collection, key));
   }
 
   set(collection: string, key: string, value: Uint8Array, options?: SetOptions): Promise<boolean> {
-    this.#counts.set += 1;
-    return this.#inner.set(collection, key, value, options);
+    return this.#timed('set', () => this.#inner.set(collection, key, value, options));
   }
 
   delete(collection: string, key: string, options?: DeleteOptions): Promise<boolean> {
-    this.#counts.delete += 1;
-    return this.#inner.delete(collection, key, options);
+    return this.#timed('delete', () => this.#inner.delete(collection, key, options));
   }
 
   take(collection: string, key: string): Promise<Uint8Array | undefined> {
-    this.#counts.take += 1;
-    return this.#inner.take(collection, key);
+    return this.#timed('take', () => this.#inner.take(collection, key));
   }
 
   list(collection: string, options?: ListOptions): Promise<ListPage> {
-    this.#counts.list += 1;
-    return this.#inner.list(collection, options);
+    return this.#timed('list', () => this.#inner.list(collection, options));
   }
 
   close(): Promise<void> {

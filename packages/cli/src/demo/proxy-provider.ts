@@ -9,7 +9,7 @@ import {
 import type { AuthorizationParams, OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { ClientStore, TransactionStore } from '@oauth-store/core';
+import type { TransactionStore } from '@oauth-store/core';
 import type { RefreshTokenFamilies, SigningKeyring } from '@oauth-store/tokens';
 import type { Request, Response } from 'express';
 import { REFRESH_REUSE_MESSAGE, REFRESH_REVOKED_MESSAGE } from './proxy-provider-messages';

@@ -61,6 +61,11 @@ export function formatDemoReport(report: DemoReport): string {
       first.storeRoundTripsPerLogin === undefined ? '-' : `${first.storeRoundTripsPerLogin} (in-process memory)`,
       second.storeRoundTripsPerLogin === undefined ? '-' : String(second.storeRoundTripsPerLogin),
     ],
+    [
+      'time waiting for the store per login',
+      first.storeMsPerLogin === undefined ? '-' : `${first.storeMsPerLogin} ms`,
+      second.storeMsPerLogin === undefined ? '-' : `${second.storeMsPerLogin} ms`,
+    ],
     ['login time p50', `${first.p50Ms} ms`, `${second.p50Ms} ms`],
     ['login time p99', `${first.p99Ms} ms`, `${second.p99Ms} ms`],
     ['run wall time', `${(first.wallMs / 1000).toFixed(1)} s`, `${(second.wallMs / 1000).toFixed(1)} s`],

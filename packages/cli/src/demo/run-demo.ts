@@ -60,7 +60,9 @@ export interface RunSummary {
    * remote backend.
    */
   storeRoundTripsPerLogin?: number;
-  /** The same calls by operation, summed over the run. */
+  /** Time the instances waited for those calls, per login (ms, summed over the login's calls). */
+  storeMsPerLogin?: number;
+  /** The same calls by operation, summed over the run (`ms`: time spent waiting for them). */
   storeRoundTrips?: RoundTripCounts;
   /** The signing-key and refresh-token-replay checks (see `token-probes.ts`), or why they could not run. */
   tokenProbe?: TokenProbeResult | { error: string };
@@ -160,7 +162,8 @@ async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSumma
   );
   const wallMs = performance.now() - started;
   const used = roundTripsBetween(before, await cluster.storeRoundTrips());
-  const total = Object.values(used).reduce((sum, count) => sum + count, 0);
+  const { ms: storeMs, ...calls } = used;
+  const total = Object.values(calls).reduce((sum, count) => sum + count, 0);
   const summary = summarize(plan.label, plan.store, cluster.ports.length, results, wallMs);
   plan.signal?.throwIfAborted();
   let tokenProbe: TokenProbeResult | { error: string };
@@ -172,6 +175,7 @@ async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSumma
     ...summary,
     signingKeys: plan.signingKeys,
     storeRoundTripsPerLogin: results.length ? Math.round((total / results.length) * 10) / 10 : 0,
+    storeMsPerLogin: results.length ? Math.round((storeMs / results.length) * 10) / 10 : 0,
     storeRoundTrips: used,
     tokenProbe,
   };
