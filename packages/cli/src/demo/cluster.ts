@@ -75,6 +75,8 @@ export async function startDemoCluster(options: InstanceOptions): Promise<DemoCl
         ...(next.keyFile ? { keyFile: next.keyFile } : {}),
         collectionPrefix: prefix,
         signingKeys: next.signingKeys ?? 'shared',
+        // The demo's CIMD client serves its document on 127.0.0.1 over HTTP: the explicit local-development opt-in.
+        cimd: { allowLoopbackDocuments: true },
         upstream: {
           ...upstream.client,
           authorizationEndpoint: upstream.authorizationEndpoint,

@@ -15,6 +15,7 @@ export const DEMO_PACKAGES: Readonly<Record<string, string>> = {
   '@oauth-store/postgres': '^0.1.0',
   pg: '^8.11.0',
   '@oauth-store/tokens': '^0.1.0',
+  '@oauth-store/cimd': '^0.1.0',
 };
 
 /**

@@ -1,7 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requireBearerAuth } from '@modelcontextprotocol/sdk/server/auth/middleware/bearerAuth.js';
-import { getOAuthProtectedResourceMetadataUrl, mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
+import {
+  createOAuthMetadata,
+  getOAuthProtectedResourceMetadataUrl,
+  mcpAuthRouter,
+} from '@modelcontextprotocol/sdk/server/auth/router.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { type ByteStore, ClientStore, MemoryStore, TransactionStore } from '@oauth-store/core';
@@ -9,6 +13,7 @@ import { fileKeySource, withEnvelopeEncryption } from '@oauth-store/envelope';
 import { RefreshTokenFamilies, SigningKeyring } from '@oauth-store/tokens';
 import express from 'express';
 import { openStore } from '../connection-string';
+import { cimdClientsStore } from './cimd-clients';
 import { CountingStore, type RoundTripCounts } from './counting-store';
 import { ACCESS_TOKEN_TTL_MS, type RefreshGrant, StoreBackedOAuthProxy, type UpstreamConfig } from './proxy-provider';
 
@@ -29,6 +34,11 @@ export interface McpInstanceConfig {
    * random JWT secret per process amounts to) or `shared` (one keyring in the shared store, generated once).
    */
   signingKeys: 'per-instance' | 'shared';
+  /**
+   * Accept Client ID Metadata Documents (a URL as client_id) besides DCR clients. `allowLoopbackDocuments` turns on
+   * the resolver's local-development opt-ins (HTTP, loopback addresses), for the demo's document host on 127.0.0.1.
+   */
+  cimd?: { allowLoopbackDocuments: boolean };
   upstream: UpstreamConfig;
 }
 
@@ -111,7 +121,12 @@ export async function startMcpInstance(config: McpInstanceConfig): Promise<McpIn
   // Load (or, on the first instance, create) the keyring at start-up, not on the first login.
   await keyring.publicJwks();
   const provider = new StoreBackedOAuthProxy({
-    clients,
+    clients: config.cimd
+      ? cimdClientsStore(store, clients, {
+          collection: `${prefix}cimd`,
+          allowLoopbackDocuments: config.cimd.allowLoopbackDocuments,
+        })
+      : clients,
     flow,
     refreshTokens,
     keyring,
@@ -123,6 +138,16 @@ export async function startMcpInstance(config: McpInstanceConfig): Promise<McpIn
   const app = express();
   // The demo drives thousands of requests from one address; the SDK's per-IP rate limits would only add noise.
   const noLimit = { rateLimit: false as const };
+  if (config.cimd) {
+    // RFC 8414 metadata as the SDK builds it, plus the CIMD flag clients look for (the SDK's router does not set it).
+    const metadata = {
+      ...createOAuthMetadata({ provider, issuerUrl }),
+      client_id_metadata_document_supported: true,
+    };
+    app.get('/.well-known/oauth-authorization-server', (_req, res) => {
+      res.json(metadata);
+    });
+  }
   app.use(
     mcpAuthRouter({
       provider,

@@ -41,6 +41,15 @@ export function formatDemoReport(report: DemoReport): string {
       clientCell(first, kind),
       clientCell(second, kind),
     ]),
+    ...(first.documentFetches !== undefined || second.documentFetches !== undefined
+      ? [
+          [
+            '  metadata document fetches (fleet)',
+            first.documentFetches === undefined ? '-' : `${first.documentFetches} for 1 document`,
+            second.documentFetches === undefined ? '-' : `${second.documentFetches} for 1 document`,
+          ] as [string, string, string],
+        ]
+      : []),
     ['access-token signing keys', first.signingKeys ?? '-', second.signingKeys ?? '-'],
     [
       'access token of instance 1 accepted by',

@@ -7,6 +7,7 @@ import { ConfigurationError } from '@oauth-store/core';
 import { isShareable, openStore, parseStoreUrl, redactStoreUrl } from '../connection-string';
 import { writeKeyFile } from '../keys';
 import { UsageError } from '../usage-error';
+import { type CimdDocumentServer, startCimdDocumentServer } from './cimd-document-server';
 import { type DemoCluster, startDemoCluster } from './cluster';
 import type { RoundTripCounts } from './counting-store';
 import { missingDemoPackages } from './demo-packages';
@@ -64,6 +65,11 @@ export interface RunSummary {
   storeMsPerLogin?: number;
   /** The same calls by operation, summed over the run (`ms`: time spent waiting for them). */
   storeRoundTrips?: RoundTripCounts;
+  /**
+   * Requests the CIMD client's document host answered during the run's logins: how many times the fleet fetched the
+   * one metadata document (at most one per instance with per-instance caches, one with the shared store).
+   */
+  documentFetches?: number;
   /** The signing-key and refresh-token-replay checks (see `token-probes.ts`), or why they could not run. */
   tokenProbe?: TokenProbeResult | { error: string };
 }
@@ -141,6 +147,7 @@ interface RunPlan {
   logins: number;
   concurrency: number;
   optionsFor: (index: number) => LoginOptions;
+  documents?: CimdDocumentServer;
   onProgress?: (progress: LoginProgress) => void;
   signal?: AbortSignal;
 }
@@ -151,6 +158,7 @@ interface RunPlan {
  */
 async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSummary> {
   const before = await cluster.storeRoundTrips();
+  const fetchesBefore = plan.documents?.fetches() ?? 0;
   const started = performance.now();
   const results = await runLogins(
     cluster.mcpUrl,
@@ -162,6 +170,7 @@ async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSumma
   );
   const wallMs = performance.now() - started;
   const used = roundTripsBetween(before, await cluster.storeRoundTrips());
+  const documentFetches = (plan.documents?.fetches() ?? 0) - fetchesBefore;
   const { ms: storeMs, ...calls } = used;
   const total = Object.values(calls).reduce((sum, count) => sum + count, 0);
   const summary = summarize(plan.label, plan.store, cluster.ports.length, results, wallMs);
@@ -177,6 +186,7 @@ async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSumma
     storeRoundTripsPerLogin: results.length ? Math.round((total / results.length) * 10) / 10 : 0,
     storeMsPerLogin: results.length ? Math.round((storeMs / results.length) * 10) / 10 : 0,
     storeRoundTrips: used,
+    ...(plan.documents ? { documentFetches } : {}),
     tokenProbe,
   };
 }
@@ -196,6 +206,8 @@ function demoCollections(prefix: string): string[] {
     'tokens:refresh-tokens',
     'tokens:refresh-families',
     'tokens:signing-keys',
+    // @oauth-store/cimd's cached documents and fetch locks.
+    'cimd',
   ].map((name) => `${prefix}${name}`);
 }
 
@@ -251,10 +263,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   let postgres: EmbeddedPostgres | undefined;
   let postgresStarting: Promise<EmbeddedPostgres> | undefined;
   const prefix = `demo-${randomBytes(4).toString('hex')}-`;
-  const clientKinds: ClientKind[] = ['dcr'];
-  const optionsFor = (index: number): LoginOptions => ({
-    client: clientKinds[index % clientKinds.length] as ClientKind,
-  });
+  // Logins alternate between a DCR client and a CIMD client (the 2026-07-28 spec's registration).
+  const clientKinds: ClientKind[] = ['dcr', 'cimd'];
+  let documents: CimdDocumentServer | undefined;
+  const optionsFor = (index: number): LoginOptions => {
+    const client = clientKinds[index % clientKinds.length] as ClientKind;
+    return client === 'cimd' && documents ? { client, clientMetadataUrl: documents.clientId } : { client: 'dcr' };
+  };
   let runs: [RunSummary, RunSummary];
   try {
     // As a user would run `oauth-store keys generate --out FILE`.
@@ -265,6 +280,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       postgresStarting = startEmbeddedPostgres();
       postgresStarting.catch(() => {});
     }
+    documents = await startCimdDocumentServer();
     phase(`starting the upstream IdP, a balancer and ${instances} MCP server instances (memory storage)`);
     cluster = await startDemoCluster({
       instances,
@@ -283,6 +299,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       logins,
       concurrency,
       optionsFor,
+      documents,
       onProgress: (p) => options.onProgress?.(1, p),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -315,6 +332,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       logins,
       concurrency,
       optionsFor,
+      documents,
       onProgress: (p) => options.onProgress?.(2, p),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -323,6 +341,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     runs = [run1, run2];
   } finally {
     await cluster?.close();
+    await documents?.close();
     // Best effort, also after an error or Ctrl-C: only the demo's own randomly prefixed collections.
     if (options.store !== undefined) await deleteDemoData(options.store, prefix).catch(() => {});
     postgres ??= await postgresStarting?.catch(() => undefined);
