@@ -34,6 +34,8 @@ export interface LoginOptions {
 export interface LoginResult {
   ok: boolean;
   client: ClientKind;
+  /** The instance port the login was pinned to, if it was. */
+  pinPort?: number;
   /** Present when the login succeeded. */
   credentials?: LoginCredentials;
   /** Wall time of the whole login, in ms. */
@@ -168,6 +170,7 @@ export async function runLogin(mcpUrl: string, options: LoginOptions = {}): Prom
     return {
       ok: true,
       client: kind,
+      ...(options.pinPort !== undefined ? { pinPort: options.pinPort } : {}),
       ms: performance.now() - started,
       credentials: {
         clientId: client?.client_id ?? '',

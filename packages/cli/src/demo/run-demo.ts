@@ -25,6 +25,8 @@ export interface DemoOptions {
   logins?: number;
   /** Logins in flight at once. Default 5. */
   concurrency?: number;
+  /** Logins with sticky sessions per run, after the balanced ones (like-for-like timing). Default min(logins, 10). */
+  stickyLogins?: number;
   /** Shared store for run 2 (a connection string); absent starts an embedded PostgreSQL. */
   store?: string;
   /** Hears about every finished login. */
@@ -70,6 +72,18 @@ export interface RunSummary {
    * one metadata document (at most one per instance with per-instance caches, one with the shared store).
    */
   documentFetches?: number;
+  /**
+   * Logins with sticky sessions (each pinned to one instance, as with session affinity at the balancer), after the
+   * balanced ones: they succeed on per-instance memory too, so their p50 and store calls compare the stores like for
+   * like (the balanced run 1 fails early, which makes its logins short).
+   */
+  sticky?: {
+    logins: number;
+    succeeded: number;
+    p50Ms: number;
+    storeRoundTripsPerLogin: number;
+    storeMsPerLogin: number;
+  };
   /** The signing-key and refresh-token-replay checks (see `token-probes.ts`), or why they could not run. */
   tokenProbe?: TokenProbeResult | { error: string };
 }
@@ -147,6 +161,8 @@ interface RunPlan {
   logins: number;
   concurrency: number;
   optionsFor: (index: number) => LoginOptions;
+  /** Logins with sticky sessions after the balanced ones. */
+  stickyLogins: number;
   documents?: CimdDocumentServer;
   onProgress?: (progress: LoginProgress) => void;
   signal?: AbortSignal;
@@ -172,23 +188,55 @@ async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSumma
   const used = roundTripsBetween(before, await cluster.storeRoundTrips());
   const documentFetches = (plan.documents?.fetches() ?? 0) - fetchesBefore;
   const { ms: storeMs, ...calls } = used;
-  const total = Object.values(calls).reduce((sum, count) => sum + count, 0);
   const summary = summarize(plan.label, plan.store, cluster.ports.length, results, wallMs);
   plan.signal?.throwIfAborted();
-  let tokenProbe: TokenProbeResult | { error: string };
-  const pinPort = cluster.ports[0] as number;
-  const pinned = await runLogin(cluster.mcpUrl, { ...plan.optionsFor(0), pinPort });
-  if (pinned.credentials) tokenProbe = await probeTokens(cluster.ports, pinned.credentials);
-  else tokenProbe = { error: `a login pinned to one instance failed: ${pinned.cause ?? 'unknown'}` };
+
+  // The same logins with sticky sessions (each pinned to one instance): they succeed on per-instance memory too, so
+  // their time and store calls compare the two stores like for like.
+  const stickyBefore = await cluster.storeRoundTrips();
+  const ports = cluster.ports;
+  const sticky = await runLogins(
+    cluster.mcpUrl,
+    plan.stickyLogins,
+    plan.concurrency,
+    undefined,
+    plan.signal,
+    (index) => ({
+      ...plan.optionsFor(index),
+      pinPort: ports[index % ports.length] as number,
+    }),
+  );
+  const stickyUsed = roundTripsBetween(stickyBefore, await cluster.storeRoundTrips());
+  const stickySummary = summarize('sticky', plan.store, ports.length, sticky, 0);
+
+  const probeLogin = sticky.find((result) => result.credentials && result.pinPort !== undefined);
+  const tokenProbe: TokenProbeResult | { error: string } =
+    probeLogin?.credentials && probeLogin.pinPort !== undefined
+      ? await probeTokens(probeLogin.pinPort, ports, probeLogin.credentials)
+      : { error: `no login pinned to one instance succeeded: ${sticky[0]?.cause ?? 'none ran'}` };
   return {
     ...summary,
     signingKeys: plan.signingKeys,
-    storeRoundTripsPerLogin: results.length ? Math.round((total / results.length) * 10) / 10 : 0,
+    storeRoundTripsPerLogin: perLogin(calls, results.length),
     storeMsPerLogin: results.length ? Math.round((storeMs / results.length) * 10) / 10 : 0,
     storeRoundTrips: used,
     ...(plan.documents ? { documentFetches } : {}),
+    sticky: {
+      logins: stickySummary.logins,
+      succeeded: stickySummary.succeeded,
+      p50Ms: stickySummary.p50Ms,
+      storeRoundTripsPerLogin: perLogin(stickyUsed, sticky.length),
+      storeMsPerLogin: sticky.length ? Math.round((stickyUsed.ms / sticky.length) * 10) / 10 : 0,
+    },
     tokenProbe,
   };
+}
+
+/** Store calls per login, one decimal. */
+function perLogin(used: Omit<RoundTripCounts, 'ms'> & { ms?: number }, logins: number): number {
+  const { ms: _ms, ...calls } = used;
+  const total = Object.values(calls).reduce((sum, count) => sum + count, 0);
+  return logins ? Math.round((total / logins) * 10) / 10 : 0;
 }
 
 /** Collections the demo's instances write under `prefix`, as ClientStore and TransactionStore name them. */
@@ -246,6 +294,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const instances = options.instances ?? 3;
   const logins = options.logins ?? 50;
   const concurrency = options.concurrency ?? 5;
+  const stickyLogins = options.stickyLogins ?? Math.min(logins, 10);
   const phase = options.onPhase ?? (() => {});
   if (options.store !== undefined) assertShareableStore(options.store);
   const missing = missingDemoPackages();
@@ -299,6 +348,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       logins,
       concurrency,
       optionsFor,
+      stickyLogins,
       documents,
       onProgress: (p) => options.onProgress?.(1, p),
       ...(options.signal ? { signal: options.signal } : {}),
@@ -332,6 +382,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       logins,
       concurrency,
       optionsFor,
+      stickyLogins,
       documents,
       onProgress: (p) => options.onProgress?.(2, p),
       ...(options.signal ? { signal: options.signal } : {}),

@@ -77,15 +77,18 @@ export interface ProbeCredentials {
 }
 
 /**
- * Two checks on a fleet, with the tokens of a login that ran entirely on `ports[0]`:
+ * Two checks on a fleet, with the tokens of a login that ran entirely on the instance at port `home`:
  * 1. the access token is presented to every instance directly (signing keys per instance: only its signer accepts it);
- * 2. the refresh token that login already rotated away is replayed at `ports[0]` (RFC 9700 §4.14.2: reuse revokes the
+ * 2. the refresh token that login already rotated away is replayed at `home` (RFC 9700 §4.14.2: reuse revokes the
  *    family), then the family's current refresh token is presented to every instance, each of which should refuse it
  *    as revoked. Nothing here rotates a live token: a refused refresh changes nothing.
  */
-export async function probeTokens(ports: number[], credentials: ProbeCredentials): Promise<TokenProbeResult> {
-  const [first] = ports;
-  if (first === undefined) throw new Error('no instance to probe');
+export async function probeTokens(
+  home: number,
+  ports: number[],
+  credentials: ProbeCredentials,
+): Promise<TokenProbeResult> {
+  const first = home;
   let accessTokenAcceptedBy = 0;
   for (const port of ports) if (await acceptsAccessToken(port, credentials.accessToken)) accessTokenAcceptedBy += 1;
   const replay = await refreshAt(
