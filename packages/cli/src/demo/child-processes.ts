@@ -77,16 +77,19 @@ export function waitReady(child: ChildProcess, timeoutMs: number): Promise<numbe
 }
 
 /** Asks a running instance for its store round-trip counts (see `instance-main.ts`). */
-export function askRoundTrips(child: ChildProcess, timeoutMs: number): Promise<RoundTripCounts> {
+export function askRoundTrips(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ counts: RoundTripCounts; eventLoopDelayMs: number }> {
   return new Promise((resolveCounts, reject) => {
     const timer = setTimeout(() => {
       cleanup();
       reject(new Error(`a demo instance did not report its store round trips within ${timeoutMs} ms.`));
     }, timeoutMs);
-    const onMessage = (message: { type?: string; counts?: RoundTripCounts }) => {
+    const onMessage = (message: { type?: string; counts?: RoundTripCounts; eventLoopDelayMs?: number }) => {
       if (message?.type === 'round-trips' && message.counts) {
         cleanup();
-        resolveCounts(message.counts);
+        resolveCounts({ counts: message.counts, eventLoopDelayMs: message.eventLoopDelayMs ?? 0 });
       }
     };
     const onExit = () => {

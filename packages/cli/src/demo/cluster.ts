@@ -16,8 +16,11 @@ export interface DemoCluster {
   readonly pids: number[];
   /** Loopback ports of the running instances (to reach each one directly, bypassing the balancer). */
   readonly ports: number[];
-  /** The store calls each running instance has made since it started (summed over instances). */
-  storeRoundTrips(): Promise<RoundTripCounts>;
+  /**
+   * The store calls each running instance has made since it started (summed over instances), and the instances' mean
+   * event-loop delay (ms) since the previous call.
+   */
+  storeRoundTrips(): Promise<RoundTripCounts & { eventLoopDelayMs: number }>;
   /** Replaces the instances with `count` new ones on `store`; the balancer and IdP stay. */
   restart(options: InstanceOptions): Promise<void>;
   /** Stops the instances only. */
@@ -108,9 +111,11 @@ export async function startDemoCluster(options: InstanceOptions): Promise<DemoCl
     storeRoundTrips: async () => {
       const each = await Promise.all(children.map((child) => askRoundTrips(child, START_TIMEOUT_MS)));
       const total: RoundTripCounts = { get: 0, getEntry: 0, set: 0, delete: 0, take: 0, list: 0, ms: 0 };
-      for (const counts of each)
+      for (const { counts } of each)
         for (const operation of Object.keys(total) as (keyof RoundTripCounts)[]) total[operation] += counts[operation];
-      return total;
+      const delays = each.map((answer) => answer.eventLoopDelayMs);
+      const eventLoopDelayMs = delays.length ? delays.reduce((sum, delay) => sum + delay, 0) / delays.length : 0;
+      return { ...total, eventLoopDelayMs };
     },
     restart,
     stopInstances,

@@ -11,12 +11,13 @@ function clientCell(run: RunSummary, kind: ClientKind): string {
   return entry ? `${entry.succeeded} of ${entry.logins} succeeded` : '-';
 }
 
-function stickyCell(run: RunSummary, what: 'count' | 'p50' | 'trips' | 'ms'): string {
+function stickyCell(run: RunSummary, what: 'count' | 'p50' | 'trips' | 'ms' | 'lag'): string {
   const sticky = run.sticky;
   if (!sticky) return '-';
   if (what === 'count') return `${sticky.succeeded} of ${sticky.logins} succeeded`;
   if (what === 'p50') return `${sticky.p50Ms} ms`;
   if (what === 'trips') return String(sticky.storeRoundTripsPerLogin);
+  if (what === 'lag') return `${sticky.eventLoopDelayMs} ms`;
   return `${sticky.storeMsPerLogin} ms`;
 }
 
@@ -85,6 +86,7 @@ export function formatDemoReport(report: DemoReport): string {
     ['  login time p50', stickyCell(first, 'p50'), stickyCell(second, 'p50')],
     ['  store round trips per login', stickyCell(first, 'trips'), stickyCell(second, 'trips')],
     ['  time in store calls per login', stickyCell(first, 'ms'), stickyCell(second, 'ms')],
+    ["  instances' mean event-loop delay", stickyCell(first, 'lag'), stickyCell(second, 'lag')],
     ['run wall time', `${(first.wallMs / 1000).toFixed(1)} s`, `${(second.wallMs / 1000).toFixed(1)} s`],
   ];
   const widths = [0, 1, 2].map((column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));

@@ -83,6 +83,12 @@ export interface RunSummary {
     p50Ms: number;
     storeRoundTripsPerLogin: number;
     storeMsPerLogin: number;
+    /**
+     * The instances' mean event-loop delay during these logins (ms): how late a process gets round to what is due,
+     * for example a store answer that has arrived. On a CPU-starved machine it, not the database, is what a store
+     * round trip costs.
+     */
+    eventLoopDelayMs: number;
   };
   /** The signing-key and refresh-token-replay checks (see `token-probes.ts`), or why they could not run. */
   tokenProbe?: TokenProbeResult | { error: string };
@@ -146,8 +152,11 @@ export function summarize(
   };
 }
 
-function roundTripsBetween(before: RoundTripCounts, after: RoundTripCounts): RoundTripCounts {
-  const difference = { ...after };
+function roundTripsBetween(
+  before: RoundTripCounts & { eventLoopDelayMs: number },
+  after: RoundTripCounts & { eventLoopDelayMs: number },
+): RoundTripCounts {
+  const { eventLoopDelayMs: _before, ...difference } = { ...after };
   for (const operation of Object.keys(difference) as (keyof RoundTripCounts)[])
     difference[operation] -= before[operation];
   return difference;
@@ -209,7 +218,8 @@ async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSumma
       pinPort: ports[index % ports.length] as number,
     }),
   );
-  const stickyUsed = roundTripsBetween(stickyBefore, await cluster.storeRoundTrips());
+  const stickyAfter = await cluster.storeRoundTrips();
+  const stickyUsed = roundTripsBetween(stickyBefore, stickyAfter);
   const stickySummary = summarize('sticky', plan.store, ports.length, sticky, 0);
 
   const probeLogin = sticky.find((result) => result.credentials && result.pinPort !== undefined);
@@ -230,6 +240,7 @@ async function measureRun(cluster: DemoCluster, plan: RunPlan): Promise<RunSumma
       p50Ms: stickySummary.p50Ms,
       storeRoundTripsPerLogin: perLogin(stickyUsed, sticky.length),
       storeMsPerLogin: sticky.length ? Math.round((stickyUsed.ms / sticky.length) * 10) / 10 : 0,
+      eventLoopDelayMs: Math.round(stickyAfter.eventLoopDelayMs * 10) / 10,
     },
     tokenProbe,
   };
