@@ -1,12 +1,12 @@
 /** Command-line options of `pnpm bench`. */
 import { parseArgs } from 'node:util';
 
-/** Every backend the benchmark knows, in run order. */
-export const BACKENDS = ['redis', 'postgres', 'dynamodb', 'firestore', 'gcs'] as const;
+/** Every backend the benchmark knows, in run order (the names of bench-backends.ts, which follows the registry). */
+export const BACKENDS = ['redis', 'postgres', 'mysql', 'sqlite', 'dynamodb', 'firestore', 'gcs'] as const;
 /** A backend name. */
 export type BackendName = (typeof BACKENDS)[number];
 /** Backends that get the full table (raw, ours, ours + envelope, Keyv; latency and throughput). */
-export const FULL_BACKENDS: readonly BackendName[] = ['redis', 'postgres'];
+export const FULL_BACKENDS: readonly BackendName[] = ['redis', 'postgres', 'mysql', 'sqlite'];
 
 /** Parsed options. */
 export interface BenchOptions {
@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly keyLoadOps: number;
   /** Where to write the report; undefined with `--no-write`. */
   readonly out: string | undefined;
+  /** Where to write the machine-readable report (`--json FILE`), if anywhere. */
+  readonly json: string | undefined;
 }
 
 /** Share of `--ops` the emulators and the fake run: their operations take milliseconds, not microseconds. */
@@ -32,8 +34,8 @@ export const EMULATOR_SHARE = 0.1;
 export const DEFAULT_OPS = 2000;
 
 /** The `--help` text. */
-export const USAGE = `Usage: pnpm bench [--ops N | --seconds S] [--only redis,postgres,dynamodb,firestore,gcs]
-                  [--warmup N] [--key-load-ops N] [--out FILE | --no-write]
+export const USAGE = `Usage: pnpm bench [--ops N | --seconds S] [--only ${BACKENDS.join(',')}]
+                  [--warmup N] [--key-load-ops N] [--out FILE | --no-write] [--json FILE]
   --ops N          operations per contender per latency cell on Redis/PostgreSQL (default ${DEFAULT_OPS});
                    the emulators and the GCS fake run a tenth of it; throughput cells run about
                    two seconds per contender (between N and 10 N operations)
@@ -41,7 +43,8 @@ export const USAGE = `Usage: pnpm bench [--ops N | --seconds S] [--only redis,po
   --only LIST      comma-separated backends to run (default: all)
   --warmup N       warm-up operations per contender per operation (default 300)
   --key-load-ops N operations in the key-source load count run (default 10000)
-  --out FILE       report path (default docs/benchmarks.md); --no-write prints only`;
+  --out FILE       report path (default docs/benchmarks.md); --no-write prints only
+  --json FILE      also write the figures and each target's verdict as JSON (shape: bench-json.ts)`;
 
 function positive(name: string, text: string | undefined, fallback: number | undefined): number | undefined {
   if (text === undefined) return fallback;
@@ -62,6 +65,7 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
       'key-load-ops': { type: 'string' },
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
+      json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -82,5 +86,6 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
     only: BACKENDS.filter((name) => only.includes(name)),
     keyLoadOps: Math.round(positive('key-load-ops', values['key-load-ops'], 10_000) as number),
     out: values['no-write'] ? undefined : (values.out ?? defaultOut),
+    json: values.json,
   };
 }

@@ -6,16 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { ensureBackend, type RunningBackend } from '@oauth-store/test-servers';
+import type { RunningBackend } from '@oauth-store/test-servers';
 import { type BackendName, FULL_BACKENDS, parseBenchArgs, USAGE } from './args';
-import { setupDynamoDb } from './backends/dynamodb';
-import { setupFirestore } from './backends/firestore';
-import { setupGcs } from './backends/gcs';
-import { setupPostgres } from './backends/postgres';
-import { setupRedis } from './backends/redis';
-import type { BackendSetup } from './contender';
+import { BENCH_BACKENDS } from './bench-backends';
+import { benchJson } from './bench-json';
 import { VALUE_BYTES } from './contender';
-import type { CountingKeySource } from './envelope';
 import { countKeySourceLoads, type KeyLoadResult } from './key-loads';
 import { loadAverages, machineInfo } from './machine';
 import type { BackendReport, RunReport } from './report';
@@ -46,7 +41,7 @@ function required(name: string): string {
 async function startAll(names: readonly BackendName[]): Promise<Map<BackendName, RunningBackend>> {
   const started = new Map<BackendName, RunningBackend>();
   for (const name of names) {
-    const backend = await ensureBackend(name);
+    const backend = await benchBackend(name).start();
     running.add(backend);
     started.set(name, backend);
     Object.assign(process.env, backend.env);
@@ -60,19 +55,10 @@ async function stop(backend: RunningBackend): Promise<void> {
   await backend.stop();
 }
 
-async function setup(name: BackendName, value: Uint8Array): Promise<BackendSetup & { keySource?: CountingKeySource }> {
-  switch (name) {
-    case 'redis':
-      return setupRedis(required('REDIS_URL'), value);
-    case 'postgres':
-      return setupPostgres(required('DATABASE_URL'), value);
-    case 'dynamodb':
-      return setupDynamoDb(required('DYNAMODB_ENDPOINT'), value);
-    case 'firestore':
-      return setupFirestore(value);
-    case 'gcs':
-      return setupGcs(required('GCS_FAKE_ENDPOINT'), process.env.GCS_FAKE_BUCKET ?? 'oauth-store-test', value);
-  }
+function benchBackend(name: BackendName) {
+  const found = BENCH_BACKENDS.find((backend) => backend.name === name);
+  if (!found) throw new Error(`bench-backends.ts has no entry for ${name}`);
+  return found;
 }
 
 async function runBackend(
@@ -82,7 +68,7 @@ async function runBackend(
   runTag: string,
   options: { ops?: number; seconds?: number; warmup: number; share: number; keyLoadOps: number },
 ): Promise<{ report: BackendReport; keyLoads?: KeyLoadResult }> {
-  const ready = await setup(name, value);
+  const ready = await benchBackend(name).setup(value);
   try {
     const full = ready.throughput;
     const basePlan = {
@@ -168,11 +154,16 @@ async function main(): Promise<number> {
     ...(keyLoads ? { keyLoads } : {}),
     seconds: (performance.now() - started) / 1000,
   };
-  const markdown = renderReport(report, checkTargets(report));
+  const checks = checkTargets(report);
+  const markdown = renderReport(report, checks);
   console.log(markdown);
   if (options.out) {
     await writeFile(options.out, markdown);
     log(`wrote ${relative(process.cwd(), options.out) || options.out}`);
+  }
+  if (options.json) {
+    await writeFile(options.json, `${JSON.stringify(benchJson(report, checks), null, 2)}\n`);
+    log(`wrote ${relative(process.cwd(), options.json) || options.json}`);
   }
   return 0;
 }

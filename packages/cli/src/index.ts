@@ -1,6 +1,8 @@
+export { ADAPTERS, adapterForScheme, adapterNamed, type RegisteredAdapter } from './adapter-registry';
 export { collectionList, DEFAULT_COLLECTION_TTLS, DEFAULT_COLLECTIONS } from './collections';
 export {
   isShareable,
+  loadDescriptor,
   openStore,
   type ParsedStoreUrl,
   parseStoreUrl,

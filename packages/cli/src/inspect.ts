@@ -13,9 +13,9 @@ export interface CollectionStats {
   encrypted: number;
   /** Key ids the encrypted entries are wrapped under, with their counts (what `keys rewrap` changes). */
   kids: Record<string, number>;
-  /** Encrypted entries whose envelope says they never expire. Unknown for plaintext entries. */
+  /** Entries that never expire (encrypted or not: the store reports each entry's expiry). */
   withoutExpiry: number;
-  /** The earliest expiry among encrypted entries (epoch ms), if any. */
+  /** The earliest expiry among the entries (epoch ms), if any. */
   nextExpiry?: number;
 }
 
@@ -28,8 +28,8 @@ export interface InspectOptions {
 }
 
 /**
- * Walks each named collection once (list, then get each value) and reports entries, bytes, and for envelope-encrypted
- * entries the key ids and expiries read from their clear-text headers (nothing is decrypted; no key is needed).
+ * Walks each named collection once (list, then `getEntry` each key) and reports entries, bytes and expiries, and for
+ * envelope-encrypted entries the key ids read from their clear-text headers (nothing is decrypted; no key is needed).
  */
 export async function inspectStore(
   store: ByteStore,
@@ -44,17 +44,19 @@ export async function inspectStore(
     do {
       options.signal?.throwIfAborted();
       const page = await store.list(collection, { limit: pageSize, ...(cursor ? { cursor } : {}) });
-      const values = await Promise.all(page.keys.map((key) => store.get(collection, key)));
-      for (const value of values) {
-        if (!value) continue;
+      const stored = await Promise.all(page.keys.map((key) => store.getEntry(collection, key)));
+      for (const found of stored) {
+        if (!found) continue;
+        const { value, expiresAt } = found;
         entry.entries += 1;
         entry.bytes += value.byteLength;
+        // Contract v2 reports every entry's absolute expiry, so plaintext entries are counted too.
+        if (expiresAt === undefined) entry.withoutExpiry += 1;
+        else entry.nextExpiry = Math.min(entry.nextExpiry ?? Number.POSITIVE_INFINITY, expiresAt);
         try {
           const header = inspectEnvelope(value);
           entry.encrypted += 1;
           entry.kids[header.kid] = (entry.kids[header.kid] ?? 0) + 1;
-          if (header.expiresAt === undefined) entry.withoutExpiry += 1;
-          else entry.nextExpiry = Math.min(entry.nextExpiry ?? Number.POSITIVE_INFINITY, header.expiresAt);
         } catch (error) {
           if (!isOAuthStoreError(error)) throw error;
         }
@@ -82,7 +84,7 @@ export function formatInspect(stats: CollectionStats[]): string {
       String(entry.entries),
       human(entry.bytes),
       String(entry.encrypted),
-      entry.encrypted ? String(entry.withoutExpiry) : '-',
+      String(entry.withoutExpiry),
       Object.entries(entry.kids)
         .map(([kid, count]) => `${kid} (${count})`)
         .join(', ') || '-',
@@ -95,9 +97,5 @@ export function formatInspect(stats: CollectionStats[]): string {
       .join('')
       .trimEnd(),
   );
-  return [
-    ...lines,
-    '',
-    'Expired entries are not counted: the store never returns them. "no expiry" is known only for encrypted entries.',
-  ].join('\n');
+  return [...lines, '', 'Expired entries are not counted: the store never returns them.'].join('\n');
 }

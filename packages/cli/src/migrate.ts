@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { type ByteStore, ConfigurationError, isOAuthStoreError } from '@oauth-store/core';
-import { inspectEnvelope } from '@oauth-store/envelope';
-import { DEFAULT_COLLECTION_TTLS } from './collections';
+import { type ByteStore, ConfigurationError } from '@oauth-store/core';
 
 /** Per-collection counters of a migration. */
 export interface CollectionMigration {
@@ -11,12 +9,10 @@ export interface CollectionMigration {
   sourceEntries: number;
   /** Entries written to the target. */
   copied: number;
-  /** Entries whose envelope said they had expired (not copied). */
+  /** Entries whose expiry passed between being read and being written (not copied). */
   expired: number;
-  /** Entries listed but gone before they were read (taken or deleted meanwhile). */
+  /** Entries listed but gone before they were read (taken, deleted or expired meanwhile). */
   vanished: number;
-  /** Entries copied without a TTL of their own but with the collection's default TTL applied. */
-  defaultTtlApplied: number;
   /** Live entries in the target at the end. */
   targetEntries: number;
 }
@@ -48,17 +44,15 @@ export interface MigrateOptions {
   progressFile?: string;
   /** Ties a progress file to this migration (for example a hash of both URLs); a different one is refused. */
   identity?: string;
-  /**
-   * TTL (ms) for entries whose remaining TTL cannot be read (not envelope-encrypted), by collection; `undefined`
-   * means none. Default {@link DEFAULT_COLLECTION_TTLS} for the default collections, none for others.
-   */
-  defaultTtlMs?: (collection: string) => number | undefined;
   /** Keys per page. Default 200. */
   pageSize?: number;
   onProgress?: (progress: MigrationProgress) => void;
   /** Stops between pages; the progress file then holds the resume point. */
   signal?: AbortSignal;
-  /** Clock; default `Date.now`. */
+  /**
+   * Clock; default `Date.now`. It must be the target store's clock: a copied entry's TTL is its absolute expiry minus
+   * this, and the target adds its own clock's now back.
+   */
   now?: () => number;
 }
 
@@ -123,35 +117,16 @@ async function saveState(path: string, state: ProgressState): Promise<void> {
 }
 
 /**
- * The TTL to give a copied entry: an envelope-encrypted record carries its absolute expiry in its header, so its
- * remaining TTL is kept exactly (`null`: already expired, skip it). Anything else gets the collection's default TTL,
- * because the storage contract has no way to read a remaining TTL.
- */
-function ttlOf(
-  value: Uint8Array,
-  fallback: number | undefined,
-  now: number,
-): { ttlMs?: number; skip?: true; defaulted?: true } {
-  try {
-    const { expiresAt } = inspectEnvelope(value);
-    if (expiresAt === undefined) return {};
-    const left = expiresAt - now;
-    return left > 0 ? { ttlMs: left } : { skip: true };
-  } catch (error) {
-    if (!isOAuthStoreError(error)) throw error;
-  }
-  return fallback === undefined ? {} : { ttlMs: fallback, defaulted: true };
-}
-
-/**
- * Copies every entry of the named collections from one store to another, page by page, byte for byte. Resumable
- * through `progressFile`; entries are written with plain `set`, so re-copying a page after a crash is harmless.
- * At the end it counts both sides of each collection.
+ * Copies every entry of the named collections from one store to another, page by page, byte for byte, keeping each
+ * entry's absolute expiry: contract v2's `getEntry` returns it for every record (encrypted or not), and the copy is
+ * written with `ttlMs = expiresAt - now()` in the same synchronous step in which the target's runtime adds `now()`
+ * back, so the target's expiry equals the source's (one millisecond later at most, if the clock ticks in between).
+ * Resumable through `progressFile`; entries are written with plain `set`, so re-copying a page after a crash is
+ * harmless. At the end it counts both sides of each collection.
  */
 export async function migrate(from: ByteStore, to: ByteStore, options: MigrateOptions): Promise<MigrationResult> {
   const pageSize = options.pageSize ?? 200;
   const now = options.now ?? Date.now;
-  const defaultTtl = options.defaultTtlMs ?? ((collection: string) => DEFAULT_COLLECTION_TTLS[collection]);
   const identity = options.identity ?? 'unnamed';
   const previous = options.progressFile ? await loadState(options.progressFile, identity) : undefined;
   const state: ProgressState = previous ?? {
@@ -165,7 +140,6 @@ export async function migrate(from: ByteStore, to: ByteStore, options: MigrateOp
       copied: 0,
       expired: 0,
       vanished: 0,
-      defaultTtlApplied: 0,
       targetEntries: 0,
     })),
   };
@@ -180,19 +154,19 @@ export async function migrate(from: ByteStore, to: ByteStore, options: MigrateOp
       const page = await from.list(collection, { limit: pageSize, ...(cursor ? { cursor } : {}) });
       await Promise.all(
         page.keys.map(async (key) => {
-          const value = await from.get(collection, key);
-          if (!value) {
+          const entry = await from.getEntry(collection, key);
+          if (!entry) {
             counts.vanished += 1;
             return;
           }
-          const ttl = ttlOf(value, defaultTtl(collection), now());
-          if (ttl.skip) {
+          // No await between reading the clock and calling set: the target's runtime reads the same clock at once.
+          const ttlMs = entry.expiresAt === undefined ? undefined : entry.expiresAt - now();
+          if (ttlMs !== undefined && ttlMs <= 0) {
             counts.expired += 1;
             return;
           }
-          await to.set(collection, key, value, ttl.ttlMs !== undefined ? { ttlMs: Math.ceil(ttl.ttlMs) } : {});
+          await to.set(collection, key, entry.value, ttlMs !== undefined ? { ttlMs } : {});
           counts.copied += 1;
-          if (ttl.defaulted) counts.defaultTtlApplied += 1;
         }),
       );
       cursor = page.cursor;

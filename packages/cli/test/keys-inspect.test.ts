@@ -65,6 +65,8 @@ describe('keys rewrap and inspect', () => {
         await old.set('oauth-clients', `client-${index}`, new TextEncoder().encode(`secret ${index}`));
       }
       await raw.set('plain', 'p', new Uint8Array([1, 2, 3]));
+      const expiringAt = Date.now() + 600_000;
+      await raw.set('plain', 'q', new Uint8Array([4]), { ttlMs: 600_000 });
 
       const before = recordingIo();
       expect(await main(['inspect', url, '--collections', 'oauth-clients,plain', '--json'], before)).toBe(0);
@@ -76,7 +78,17 @@ describe('keys rewrap and inspect', () => {
         kids: { old: 30 },
         withoutExpiry: 30,
       });
-      expect(plain).toMatchObject({ collection: 'plain', entries: 1, bytes: 3, encrypted: 0, kids: {} });
+      // Plaintext entries' expiries are known too (contract v2 reports them with each entry).
+      expect(plain).toMatchObject({
+        collection: 'plain',
+        entries: 2,
+        bytes: 4,
+        encrypted: 0,
+        kids: {},
+        withoutExpiry: 1,
+      });
+      expect(plain.nextExpiry).toBeGreaterThanOrEqual(expiringAt);
+      expect(plain.nextExpiry).toBeLessThan(expiringAt + 5_000);
 
       const io = recordingIo();
       const code = await main(

@@ -85,6 +85,11 @@ export interface StoreCapabilities {
  * deadline after being sent), it rejects with a `StoreUnavailableError` whose `outcomeUnknown` is true. It is never
  * applied twice (no client-library retry or resend of a non-idempotent command), and never applied after it rejected
  * with `outcomeUnknown` false.
+ *
+ * Time bound: every call settles within the store's `timeoutMs`, except a write whose outcome is unknown, which then
+ * reads the entry back (with its own `timeoutMs`) to find out whether it landed: such a call settles within twice
+ * `timeoutMs`. A call that passed its deadline before the command was sent is still reported `outcomeUnknown` (the
+ * runtime cannot tell from the outside), so `outcomeUnknown: true` means "may have been applied", never "was applied".
  */
 export interface ByteStore {
   /** What this store can hold; see {@link StoreCapabilities}. */

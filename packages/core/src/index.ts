@@ -4,8 +4,6 @@ export * from './client-store';
 export * from './contract';
 export * from './errors';
 export * from './key-source';
-export * from './legacy-define-store';
-export * from './legacy-driver-store';
 export * from './memory-store';
 export * from './record-frame';
 export * from './runtime';

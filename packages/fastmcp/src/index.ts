@@ -1,3 +1,4 @@
+export { type DocumentClientResolver, isDocumentRefusal, toFastMcpClient } from './cimd-clients';
 export {
   addressOf,
   FASTMCP_KEY_PREFIXES,

@@ -1,4 +1,5 @@
 import { type ByteStore, ConfigurationError, decodeRecord, encodeRecord, InvalidValueError } from '@oauth-store/core';
+import { CLIENT_KEY_PREFIX, type DocumentClientResolver, isDocumentRefusal, toFastMcpClient } from './cimd-clients';
 import { addressOf, checkCollectionPrefix, type StoreAddress } from './key-mapping';
 import type { FastMcpTokenStorage } from './token-storage-interface';
 
@@ -12,6 +13,19 @@ export interface TokenStorageOptions {
    * instances can redeem the same code. Default false: such a store is refused.
    */
   allowNonAtomicTake?: boolean;
+  /**
+   * Client ID Metadata Documents through the shared store: a `CimdClientResolver` from `@oauth-store/cimd`. fastmcp's
+   * OAuthProxy looks clients up as `client:<client_id>`; for a document URL this storage answers with the document the
+   * resolver fetched (once per fleet, SSRF-checked, validated, cached per HTTP cache headers) in fastmcp's client
+   * shape, and `null` when the document is refused. Run the proxy with `enableCimd: false`, so it never fetches
+   * documents itself (per process, with its own rules), and advertise CIMD in the metadata yourself (see the README).
+   */
+  cimd?: DocumentClientResolver;
+  /**
+   * How long fastmcp's per-process client map keeps a resolved document before asking this storage again, in seconds.
+   * Default 60. The shared cache decides when the document is refetched; this only bounds how stale one process can be.
+   */
+  cimdLocalCacheSeconds?: number;
 }
 
 const SOURCE = 'fastmcp';
@@ -28,6 +42,8 @@ const SOURCE = 'fastmcp';
 export class StoreTokenStorage implements FastMcpTokenStorage {
   readonly #store: ByteStore;
   readonly #prefix: string;
+  readonly #cimd: DocumentClientResolver | undefined;
+  readonly #cimdLocalCacheMs: number;
 
   constructor(store: ByteStore, options: TokenStorageOptions = {}) {
     if (!store || typeof store.take !== 'function' || !store.capabilities) {
@@ -43,6 +59,22 @@ export class StoreTokenStorage implements FastMcpTokenStorage {
     }
     this.#store = store;
     this.#prefix = checkCollectionPrefix(options.collectionPrefix ?? 'fastmcp-');
+    if (options.cimd !== undefined && typeof options.cimd?.resolveDocument !== 'function') {
+      throw new ConfigurationError('`cimd` must be a CimdClientResolver from @oauth-store/cimd.', { source: SOURCE });
+    }
+    this.#cimd = options.cimd;
+    const localSeconds = options.cimdLocalCacheSeconds ?? 60;
+    if (!(typeof localSeconds === 'number' && Number.isFinite(localSeconds) && localSeconds > 0)) {
+      throw new ConfigurationError('`cimdLocalCacheSeconds` must be a positive number of seconds.', { source: SOURCE });
+    }
+    this.#cimdLocalCacheMs = Math.ceil(localSeconds * 1000);
+  }
+
+  /** The metadata-document client_id behind a storage key, when CIMD is on and the key names one. */
+  #documentClientId(key: string): string | undefined {
+    if (!this.#cimd || typeof key !== 'string' || !key.startsWith(CLIENT_KEY_PREFIX)) return undefined;
+    const clientId = key.slice(CLIENT_KEY_PREFIX.length);
+    return this.#cimd.isDocumentClientId(clientId) ? clientId : undefined;
   }
 
   /** Where `key` is stored: its collection and key in the ByteStore. */
@@ -69,6 +101,16 @@ export class StoreTokenStorage implements FastMcpTokenStorage {
 
   /** The value (with its `Date`s), or null when absent or expired. */
   async get(key: string): Promise<unknown> {
+    const documentId = this.#documentClientId(key);
+    if (documentId !== undefined && this.#cimd) {
+      try {
+        return toFastMcpClient(await this.#cimd.resolveDocument(documentId), this.#cimdLocalCacheMs, Date.now());
+      } catch (error) {
+        // A refused document is an unknown client to fastmcp (it answers invalid_client); store failures propagate.
+        if (isDocumentRefusal(error)) return null;
+        throw error;
+      }
+    }
     const address = this.addressOf(key);
     const bytes = await this.#store.get(address.collection, address.key);
     return bytes ? decodeRecord(bytes) : null;
@@ -79,6 +121,8 @@ export class StoreTokenStorage implements FastMcpTokenStorage {
    * `MemoryTokenStorage` and `DiskStore`); fractions round up to the next millisecond.
    */
   async save(key: string, value: unknown, ttl?: number): Promise<void> {
+    // A document client's copy is owned by the resolver's shared cache; fastmcp's write-back of it is not kept.
+    if (this.#documentClientId(key) !== undefined) return;
     const address = this.addressOf(key);
     if (ttl !== undefined && !(typeof ttl === 'number' && Number.isFinite(ttl) && ttl >= 0)) {
       throw new InvalidValueError('the TTL must be a finite, non-negative number of seconds.', { source: SOURCE });

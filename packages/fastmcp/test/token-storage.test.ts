@@ -161,6 +161,7 @@ describe('store requirements', () => {
     return {
       capabilities: { ...inner.capabilities, ...overrides },
       get: (...args) => inner.get(...args),
+      getEntry: (...args) => inner.getEntry(...args),
       set: (...args) => inner.set(...args),
       delete: (...args) => inner.delete(...args),
       take: (...args) => inner.take(...args),
@@ -192,6 +193,7 @@ describe('store requirements', () => {
     const untouchable: ByteStore = {
       capabilities: new MemoryStore().capabilities,
       get: touched,
+      getEntry: touched,
       set: touched,
       delete: touched,
       take: touched,

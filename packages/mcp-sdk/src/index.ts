@@ -1,4 +1,12 @@
 export {
+  advertiseCimd,
+  type CimdClientsStore,
+  type CimdClientsStoreOptions,
+  createCimdClientsStore,
+  type DocumentClientResolver,
+  type McpSdkLine,
+} from './cimd';
+export {
   type CredentialScope,
   createOAuthClientPersistence,
   type OAuthClientPersistence,

@@ -103,6 +103,10 @@ describe('withLocalRegistration lookups', () => {
         gets++;
         return inner.get(collection, key);
       },
+      getEntry: (collection, key) => {
+        gets++;
+        return inner.getEntry(collection, key);
+      },
       set: (...args) => inner.set(...args),
       delete: (...args) => inner.delete(...args),
       take: (...args) => inner.take(...args),

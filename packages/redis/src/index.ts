@@ -1,10 +1,12 @@
 export type {
   IoRedisLike,
+  IoRedisOptionsLike,
   NodeRedisClientLike,
   NodeRedisClusterLike,
   NodeRedisCommandOptions,
   RedisClientLike,
 } from './client-types';
+export { type ParsedRedisUrl, parseRedisUrl, REDIS_SCHEMES, REDIS_URL_FORM } from './connection-url';
 export {
   DEFAULT_BUCKETS,
   DEFAULT_COMMAND_TIMEOUT_MS,
@@ -13,4 +15,10 @@ export {
   type RedisStoreOptions,
   type ResolvedRedisStoreOptions,
 } from './options';
-export { createRedisStore, REDIS_MAX_COLLECTION_BYTES, REDIS_MAX_KEY_BYTES } from './redis-store';
+export {
+  createRedisStore,
+  descriptor,
+  REDIS_MAX_COLLECTION_BYTES,
+  REDIS_MAX_KEY_BYTES,
+  RedisStore,
+} from './redis-store';

@@ -17,46 +17,63 @@ function script(name: string, source: string): LuaScript {
 // Every script touches only keys passed in KEYS, and all of them share one hash tag (see key-layout.ts), so each
 // script runs atomically on one node, standalone or Cluster.
 //
-// Time comes from the server (TIME), never from the client: entry expiry is the server's business (PXAT), and the
-// expiry index must agree with it exactly, whatever the clients' clocks say. Integers are formatted with %d because
-// Lua's default number-to-string conversion switches to exponent notation above 14 digits.
-const NOW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+// Liveness is judged the way the runtime judges it: by the absolute expiry inside the record frame (bytes 2..9 of
+// the Lua string, big-endian epoch ms, 0 = never; see core's record-frame.ts) against the application's clock, which
+// the caller passes as `now`. Redis' own expiry (PXAT, the same number) only reclaims memory: Redis keeps a key while
+// its clock is <= PXAT, one millisecond longer than the frame says, and that millisecond must not make a conditional
+// write see an entry the runtime already treats as gone. The version is bytes 10..25 (offset 9, 16 bytes).
+//
+// Integers are formatted with %d because Lua's default number-to-string conversion switches to exponent notation
+// above 14 digits.
+const LIVE = `
+local function live(frame, now)
+  if not frame then return false end
+  if string.byte(frame, 1) ~= 242 or #frame < 25 then return true end
+  local at = 0
+  for i = 2, 9 do at = at * 256 + string.byte(frame, i) end
+  return at == 0 or at > now
+end
 `;
 
 /**
- * set: KEYS = entry, key index, expiry index; ARGV = value, member, ttlMs ('' = none), onlyIfAbsent ('1'/'0'),
- * prune limit. Returns 1 when written, 0 when `onlyIfAbsent` found a live entry.
+ * set: KEYS = entry, key index, expiry index.
+ * ARGV = frame, member, expiry ('' = none; absolute epoch ms), condition ('' | 'absent' | 'version'),
+ * expected version (16 bytes, for 'version'), now (application clock, epoch ms), prune limit.
+ * Returns 1 when written, 0 when the condition failed.
+ *
+ * A record that is not a frame (written by something else) counts as live with no matching version: a conditional
+ * write never replaces it. Only its 25-byte header is read (GETRANGE), whatever the value's size.
  *
  * Before writing, it drops up to `prune limit` members of this bucket whose entries have expired (their expiry score
- * is in the past, and the score always equals the entry's PXAT), so expired keys do not pile up in the indexes even
- * when nobody lists.
+ * is at or before `now`), so expired keys do not pile up in the indexes when nobody lists.
  */
 export const SET_SCRIPT = script(
   'set',
-  `${NOW}
-local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', '(' .. string.format('%d', now), 'LIMIT', 0, tonumber(ARGV[5]))
+  `${LIVE}
+local now = tonumber(ARGV[6])
+local condition = ARGV[4]
+if condition ~= '' then
+  local head = redis.call('GETRANGE', KEYS[1], 0, 24)
+  if head == '' then head = false end
+  if condition == 'absent' then
+    if live(head, now) then return 0 end
+  elseif not live(head, now) or string.sub(head, 10, 25) ~= ARGV[5] then
+    return 0
+  end
+end
+local stale = redis.call('ZRANGEBYSCORE', KEYS[3], '-inf', string.format('%d', now), 'LIMIT', 0, tonumber(ARGV[7]))
 if #stale > 0 then
   redis.call('ZREM', KEYS[2], unpack(stale))
   redis.call('ZREM', KEYS[3], unpack(stale))
 end
-local ttl = tonumber(ARGV[3])
-local args = { 'SET', KEYS[1], ARGV[1] }
-local at
-if ttl then
-  at = string.format('%d', now + ttl)
-  args[#args + 1] = 'PXAT'
-  args[#args + 1] = at
-end
-if ARGV[4] == '1' then args[#args + 1] = 'NX' end
-if not redis.call(unpack(args)) then return 0 end
-redis.call('ZADD', KEYS[2], 0, ARGV[2])
-if at then
-  redis.call('ZADD', KEYS[3], at, ARGV[2])
-else
+if ARGV[3] == '' then
+  redis.call('SET', KEYS[1], ARGV[1])
   redis.call('ZREM', KEYS[3], ARGV[2])
+else
+  redis.call('SET', KEYS[1], ARGV[1], 'PXAT', ARGV[3])
+  redis.call('ZADD', KEYS[3], ARGV[3], ARGV[2])
 end
+redis.call('ZADD', KEYS[2], 0, ARGV[2])
 return 1
 `,
 );
@@ -65,38 +82,54 @@ return 1
 export const TAKE_SCRIPT = script(
   'take',
   `local value = redis.call('GETDEL', KEYS[1])
-redis.call('ZREM', KEYS[2], ARGV[1])
-redis.call('ZREM', KEYS[3], ARGV[1])
+if value then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+end
 return value
 `,
 );
 
-/** delete: KEYS = entry, key index, expiry index; ARGV = member. Returns how many entries DEL removed (0 or 1). */
+/**
+ * delete: KEYS = entry, key index, expiry index; ARGV = member, expected version ('' = any), now.
+ * Returns 1 when a live entry (with that version) was deleted, else 0. An entry past its frame expiry is removed
+ * anyway (it is gone for every reader) but does not count.
+ */
 export const DELETE_SCRIPT = script(
   'delete',
-  `local removed = redis.call('DEL', KEYS[1])
+  `${LIVE}
+local head = redis.call('GETRANGE', KEYS[1], 0, 24)
+if head == '' then
+  redis.call('ZREM', KEYS[2], ARGV[1])
+  redis.call('ZREM', KEYS[3], ARGV[1])
+  return 0
+end
+local alive = live(head, tonumber(ARGV[3]))
+if ARGV[2] ~= '' and (not alive or string.sub(head, 10, 25) ~= ARGV[2]) then return 0 end
+redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
-return removed
+if alive then return 1 end
+return 0
 `,
 );
 
 /**
- * list one bucket: KEYS = key index, expiry index; ARGV = ZRANGEBYLEX start ('-' or '(' .. last key), count.
+ * list one bucket: KEYS = key index, expiry index; ARGV = ZRANGEBYLEX start ('-' or '(' .. last key), count, now.
  * Returns { live members, number of members read, last member read }: the caller needs the raw count and last
  * member to know how far this bucket has been read, stale members included. Members whose expiry is past are dropped
  * from both indexes on the way.
  */
 export const LIST_BUCKET_SCRIPT = script(
   'list',
-  `${NOW}
+  `local now = tonumber(ARGV[3])
 local members = redis.call('ZRANGEBYLEX', KEYS[1], ARGV[1], '+', 'LIMIT', 0, tonumber(ARGV[2]))
 if #members == 0 then return { {}, 0 } end
 local expiries = redis.call('ZMSCORE', KEYS[2], unpack(members))
 local live, stale = {}, {}
 for i, member in ipairs(members) do
   local at = expiries[i]
-  if at and tonumber(at) < now then stale[#stale + 1] = member else live[#live + 1] = member end
+  if at and tonumber(at) <= now then stale[#stale + 1] = member else live[#live + 1] = member end
 end
 if #stale > 0 then
   redis.call('ZREM', KEYS[1], unpack(stale))

@@ -1,17 +1,11 @@
-import {
-  ConfigurationError,
-  isOAuthStoreError,
-  type OAuthStoreError,
-  type StoreOperation,
-  StoreUnavailableError,
-} from '@oauth-store/core';
+import { ConfigurationError, isOAuthStoreError, type OAuthStoreError, StoreUnavailableError } from '@oauth-store/core';
 
 const SOURCE = 'redis';
 
 /** The error's class name (node-redis does not set `name` on its errors, so `name` alone says just "Error"). */
 function className(error: Error): string {
   const name = error.constructor?.name;
-  return name && name !== 'Error' ? name : error.name;
+  return name && name !== 'Error' && name !== 'Object' ? name : typeof error.name === 'string' ? error.name : 'Error';
 }
 
 /** node-redis `ErrorReply` (and its subclasses) or ioredis `ReplyError`: an error the server sent back. */
@@ -39,7 +33,7 @@ function replyPrefix(error: unknown): string | undefined {
  * some server replies echo arguments too ("unknown command ... with args beginning with ...").
  */
 function sanitized(error: unknown, code: string | undefined): Error {
-  const name = error instanceof Error ? className(error) : typeof error;
+  const name = typeof error === 'object' && error !== null ? className(error as Error) : typeof error;
   const errno = (error as { code?: unknown } | null)?.code;
   const detail = code ?? (typeof errno === 'string' ? errno : undefined);
   const stand = new Error(detail ? `${name} ${detail}` : name);
@@ -53,7 +47,7 @@ export function isNoScript(error: unknown): boolean {
 }
 
 /** Turns a node-redis or ioredis error into a typed error whose message and cause carry no key or value. */
-export function mapRedisError(error: unknown, operation: StoreOperation): OAuthStoreError {
+export function mapRedisError(error: unknown, operation: string): OAuthStoreError {
   if (isOAuthStoreError(error)) return error;
   const prefix = replyPrefix(error);
   const cause = sanitized(error, prefix);
@@ -64,9 +58,15 @@ export function mapRedisError(error: unknown, operation: StoreOperation): OAuthS
       { source: SOURCE, cause },
     );
   }
-  if (prefix === 'NOPERM' || prefix === 'NOAUTH' || prefix === 'WRONGPASS') {
+  if (prefix === 'NOAUTH' || prefix === 'WRONGPASS') {
     return new ConfigurationError(
-      `${operation} was refused by the server (${prefix}). The Redis user needs GET, EVAL/EVALSHA and the commands the scripts run (SET, GETDEL, DEL, ZADD, ZREM, ZRANGEBYLEX, ZRANGEBYSCORE, ZMSCORE, TIME) on the key prefix.`,
+      `${operation} was refused: the server did not accept the credentials (${prefix}). Check the user name and password in the URL or the client's options.`,
+      { source: SOURCE, cause },
+    );
+  }
+  if (prefix === 'NOPERM') {
+    return new ConfigurationError(
+      `${operation} was refused by the server (${prefix}). The Redis user needs PING, GET, EVAL/EVALSHA and the commands the scripts run (SET, GETRANGE, GETDEL, DEL, ZADD, ZREM, ZRANGEBYLEX, ZRANGEBYSCORE, ZMSCORE) on the key prefix.`,
       { source: SOURCE, cause },
     );
   }
@@ -86,4 +86,51 @@ export function mapRedisError(error: unknown, operation: StoreOperation): OAuthS
     `${operation} failed (${cause.message}). Check that Redis is reachable; the operation can be retried.`,
     { source: SOURCE, cause },
   );
+}
+
+const TLS_CODE = /^(ERR_SSL_|ERR_TLS_|CERT_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_)/;
+
+/**
+ * A connection-level failure seen by `ready()`, named by its cause: refused or timed out (`unavailable`: start the
+ * server, or wait), host name or TLS trouble (`configuration`: fix the URL or the certificates). Undefined for errors
+ * that are not about the connection (server replies go through {@link mapRedisError}).
+ */
+export function describeConnectionError(error: unknown): OAuthStoreError | undefined {
+  // Not `instanceof Error`: socket errors come from Node's own realm, which differs from the caller's under a test
+  // runner's VM context.
+  if (typeof error !== 'object' || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  const name = className(error as Error);
+  const cause = sanitized(error, undefined);
+  if (code === 'ECONNREFUSED') {
+    return new StoreUnavailableError(
+      'ready: nothing accepts connections at the Redis address (connection refused). Start Redis, or fix the host and port.',
+      { source: SOURCE, cause },
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') {
+    return new ConfigurationError(`ready: the Redis host name does not resolve (${code}). Fix the host in the URL.`, {
+      source: SOURCE,
+      cause,
+    });
+  }
+  if (typeof code === 'string' && TLS_CODE.test(code)) {
+    return new ConfigurationError(
+      `ready: the TLS handshake with Redis failed (${code}). Check rediss:// against the server's TLS setup and the CA certificates.`,
+      { source: SOURCE, cause },
+    );
+  }
+  if (code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || name === 'ConnectionTimeoutError') {
+    return new StoreUnavailableError(
+      `ready: the connection to Redis failed (${typeof code === 'string' ? code : name}). Check that the server is up and reachable.`,
+      { source: SOURCE, cause },
+    );
+  }
+  if (name === 'RootNodesUnavailableError') {
+    return new StoreUnavailableError(
+      'ready: none of the Redis Cluster nodes in the URL answered. Check the node addresses and that the cluster is up.',
+      { source: SOURCE, cause },
+    );
+  }
+  return undefined;
 }

@@ -1,14 +1,23 @@
 import { ConfigurationError } from '@oauth-store/core';
 import type { RedisClientLike } from './client-types';
+import { type OwnedTarget, parseRedisUrl } from './connection-url';
 
 /** Options of {@link createRedisStore}. Give exactly one of `client`, `url` or `clusterUrls`. */
 export interface RedisStoreOptions {
   /**
-   * A client you created and connected: node-redis v5 `createClient()` / `createCluster()`, or ioredis v5
-   * `new Redis()` / `new Cluster()`. The store never closes it; you do, after `store.close()`.
+   * A client you created and connected: node-redis v5 or v6 `createClient()` / `createCluster()`, or ioredis v5
+   * `new Redis(url, { autoResendUnfulfilledCommands: false })` / `new Cluster(nodes, { retryDelayOnFailover: 0 })`
+   * (an ioredis client that resends commands after a reconnection is refused). The store never closes it; you do,
+   * after `store.close()`.
    */
   client?: RedisClientLike;
-  /** A standalone server URL (`redis://[[user]:password@]host[:port][/db]`); the store creates and owns a node-redis client. */
+  /**
+   * A connection string, the same grammar as the CLI's (docs/cli.md):
+   * `redis://[user:password@]host:port[/db][?prefix=app:&timeout=2000]` (`rediss://` for TLS), or
+   * `redis+cluster://[user:password@]host1:port1,host2:port2[?prefix=&timeout=]` (`rediss+cluster://`). The store
+   * creates and owns a node-redis client. `prefix` and `timeout` set `keyPrefix` and `commandTimeoutMs` (giving both
+   * a parameter and the option with different values is a configuration error).
+   */
   url?: string;
   /** Root node URLs of a Redis Cluster; the store creates and owns a node-redis cluster client. */
   clusterUrls?: string[];
@@ -34,6 +43,8 @@ export interface RedisStoreOptions {
 
 /** Options after defaults and validation. */
 export interface ResolvedRedisStoreOptions {
+  /** Where a client the store creates connects; undefined when a `client` was given. */
+  target: OwnedTarget | undefined;
   /** See {@link RedisStoreOptions.keyPrefix}. */
   keyPrefix: string;
   /** See {@link RedisStoreOptions.commandTimeoutMs}. */
@@ -67,6 +78,22 @@ function integerIn(name: string, value: unknown, min: number, max: number, fallb
   return value;
 }
 
+/** The value of a connection-string parameter or of the option naming the same thing; both, if different, is an error. */
+function fromUrlOrOption<T>(
+  parameter: string,
+  option: string,
+  inUrl: T | undefined,
+  given: T | undefined,
+): T | undefined {
+  if (inUrl !== undefined && given !== undefined && inUrl !== given) {
+    throw new ConfigurationError(
+      `the connection string's \`?${parameter}=\` and the \`${option}\` option disagree. Give one of them.`,
+      { source: SOURCE },
+    );
+  }
+  return inUrl ?? given;
+}
+
 /** Applies defaults and checks every option; throws {@link ConfigurationError} saying what to fix. */
 export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOptions {
   if (options === null || typeof options !== 'object') {
@@ -83,9 +110,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
       { source: SOURCE },
     );
   }
-  if (options.url !== undefined && (typeof options.url !== 'string' || options.url.length === 0)) {
-    throw new ConfigurationError('`url` must be a non-empty redis:// or rediss:// URL.', { source: SOURCE });
-  }
+  const fromUrl = options.url !== undefined ? parseRedisUrl(options.url) : undefined;
   if (
     options.clusterUrls !== undefined &&
     (!Array.isArray(options.clusterUrls) ||
@@ -96,7 +121,7 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
       source: SOURCE,
     });
   }
-  const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  const keyPrefix = fromUrlOrOption('prefix', 'keyPrefix', fromUrl?.keyPrefix, options.keyPrefix) ?? DEFAULT_KEY_PREFIX;
   if (typeof keyPrefix !== 'string' || /[{}]/.test(keyPrefix) || Buffer.byteLength(keyPrefix) > MAX_PREFIX_BYTES) {
     throw new ConfigurationError(
       `\`keyPrefix\` must be a string of at most ${MAX_PREFIX_BYTES} bytes without \`{\` or \`}\` (braces would change the Redis Cluster hash tag).`,
@@ -104,8 +129,15 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedRedisStoreOp
     );
   }
   return {
+    target: fromUrl?.target ?? (options.clusterUrls ? { clusterUrls: options.clusterUrls } : undefined),
     keyPrefix,
-    commandTimeoutMs: integerIn('commandTimeoutMs', options.commandTimeoutMs, 1, 600_000, DEFAULT_COMMAND_TIMEOUT_MS),
+    commandTimeoutMs: integerIn(
+      'commandTimeoutMs',
+      fromUrlOrOption('timeout', 'commandTimeoutMs', fromUrl?.commandTimeoutMs, options.commandTimeoutMs),
+      1,
+      600_000,
+      DEFAULT_COMMAND_TIMEOUT_MS,
+    ),
     buckets: integerIn('buckets', options.buckets, 1, MAX_BUCKETS, DEFAULT_BUCKETS),
     maxValueBytes: integerIn(
       'maxValueBytes',

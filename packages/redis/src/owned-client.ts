@@ -1,22 +1,34 @@
 import { ConfigurationError } from '@oauth-store/core';
 import { commanderFor, type RedisCommander } from './commander';
+import type { OwnedTarget } from './connection-url';
 
 const SOURCE = 'redis';
 /** Longest pause between reconnection attempts of a client the store created. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
 
-/** Where the store should connect when it creates the node-redis client itself. */
-export type OwnedTarget = { url: string } | { clusterUrls: string[] };
+type NodeRedis = Pick<typeof import('redis'), 'createClient' | 'createCluster'>;
 
-type NodeRedis = typeof import('redis');
+function isMissing(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+}
 
+/**
+ * node-redis' client package: `@redis/client` (the client alone) when installed, else `redis` (which bundles it with
+ * the bloom, JSON, search and time-series modules the store does not use).
+ */
 async function importNodeRedis(): Promise<NodeRedis> {
+  try {
+    return (await import('@redis/client')) as unknown as NodeRedis;
+  } catch (error) {
+    if (!isMissing(error)) throw error;
+  }
   try {
     return await import('redis');
   } catch (error) {
     throw new ConfigurationError(
-      'the `url` and `clusterUrls` options create a node-redis client, and the `redis` package is not installed. Run `npm install redis@^5`, or pass your own node-redis or ioredis client as `client`.',
-      { source: SOURCE, cause: error },
+      'the `url` and `clusterUrls` options create a node-redis client, and neither `@redis/client` nor `redis` is installed. Run `npm install @redis/client` (or `npm install redis`), or pass your own node-redis or ioredis client as `client`.',
+      { source: SOURCE, cause: isMissing(error) ? undefined : error },
     );
   }
 }

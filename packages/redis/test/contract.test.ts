@@ -14,9 +14,13 @@ const COMMAND_TIMEOUT_MS = 15_000;
 
 const variants: Array<{ kind: ClientKind; child: 'node-redis' | 'ioredis'; cluster: boolean }> = [
   { kind: 'node-redis', child: 'node-redis', cluster: false },
+  { kind: 'node-redis6', child: 'node-redis', cluster: false },
   { kind: 'ioredis', child: 'ioredis', cluster: false },
+  { kind: 'ioredis6', child: 'ioredis', cluster: false },
   { kind: 'node-redis-cluster', child: 'node-redis', cluster: true },
+  { kind: 'node-redis6-cluster', child: 'node-redis', cluster: true },
   { kind: 'ioredis-cluster', child: 'ioredis', cluster: true },
+  { kind: 'ioredis6-cluster', child: 'ioredis', cluster: true },
 ];
 
 for (const { kind, child, cluster } of variants) {

@@ -116,6 +116,7 @@ describe('key layout', () => {
       expect(isOAuthStoreError(caught, 'configuration')).toBe(true);
     }
     expect(resolveOptions({ url: 'redis://x' })).toEqual({
+      target: { url: 'redis://x' },
       keyPrefix: 'oauth-store:',
       commandTimeoutMs: 2000,
       buckets: 16,

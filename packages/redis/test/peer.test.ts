@@ -6,7 +6,7 @@ import { describe, expect, it } from '@jest/globals';
 const here = dirname(fileURLToPath(import.meta.url));
 
 describe('optional peers', () => {
-  it('without the `redis` package, `url` fails with a ConfigurationError naming the package, and ioredis still works', async () => {
+  it('without `@redis/client` and `redis`, `url` fails with a ConfigurationError naming the packages, and ioredis still works', async () => {
     const stdout = await new Promise<string>((resolve, reject) => {
       execFile(
         process.execPath,
@@ -20,7 +20,7 @@ describe('optional peers', () => {
       .split('\n')
       .map((line) => JSON.parse(line));
     expect(withUrl).toMatchObject({ name: 'ConfigurationError', code: 'configuration' });
-    expect(withUrl.message).toContain('npm install redis');
+    expect(withUrl.message).toContain('npm install @redis/client');
     expect(withIoredis).toEqual({ created: 'redis' });
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type ByteStore, isOAuthStoreError } from '@oauth-store/core';
-import { type Cluster, Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createRedisStore } from '../src/index';
 import { KeyLayout } from '../src/key-layout';
@@ -8,8 +8,11 @@ import {
   bytes,
   CLUSTER_KINDS,
   type ClientKind,
+  clusterUrls,
   eventually,
   freshPrefix,
+  hostPort,
+  IOREDIS_OPTIONS,
   listAll,
   rawClient,
   STANDALONE_KINDS,
@@ -117,6 +120,50 @@ describe.each([...STANDALONE_KINDS, ...CLUSTER_KINDS] as ClientKind[])('redis st
     let stale = 0;
     for (const bucket of one.bucketKeys(collection)) stale += await raw.zcard(bucket.expiry);
     expect(stale).toBe(0);
+  });
+
+  it('expires to the millisecond: no read started at or after set-resolved + ttlMs sees the entry; a create then succeeds', async () => {
+    for (let round = 0; round < 8; round++) {
+      const ttlMs = 15 + round * 5;
+      const key = `ms-${round}`;
+      await store.set('ms', key, bytes('v'), { ttlMs });
+      const expiredBy = Date.now() + ttlMs;
+      const seenLate: number[] = [];
+      for (;;) {
+        const started = Date.now();
+        const [value, entry] = await Promise.all([store.get('ms', key), store.getEntry('ms', key)]);
+        if (started >= expiredBy && (value !== undefined || entry !== undefined)) seenLate.push(started - expiredBy);
+        if (started > expiredBy + 5) break;
+      }
+      expect(seenLate).toEqual([]);
+      // Expired counts as absent for a conditional create, to the same millisecond (the script reads the frame's
+      // expiry against the caller's clock; Redis' own expiry would keep the key 1 ms longer).
+      await store.set('ms', `nx-${round}`, bytes('v'), { ttlMs });
+      const nxExpiredBy = Date.now() + ttlMs;
+      while (Date.now() < nxExpiredBy) await store.get('ms', 'busy');
+      expect(await store.set('ms', `nx-${round}`, bytes('again'), { onlyIfAbsent: true })).toBe(true);
+      expect(await store.take('ms', `nx-${round}`)).toEqual(bytes('again'));
+    }
+  });
+
+  it('compare-and-set: getEntry versions, ifVersion on set and delete, natively in Redis', async () => {
+    expect(store.capabilities.compareAndSet).toBe(true);
+    await store.set('cas', 'k', bytes('v1'), { ttlMs: 60_000 });
+    const first = await store.getEntry('cas', 'k');
+    expect(first?.value).toEqual(bytes('v1'));
+    expect(await store.set('cas', 'k', bytes('v2'), { ifVersion: first!.version })).toBe(true);
+    // The old version no longer matches: neither a write nor a delete goes through.
+    expect(await store.set('cas', 'k', bytes('v3'), { ifVersion: first!.version })).toBe(false);
+    expect(await store.delete('cas', 'k', { ifVersion: first!.version })).toBe(false);
+    const second = await store.getEntry('cas', 'k');
+    expect(second?.value).toEqual(bytes('v2'));
+    // A write without a TTL drops the expiry, natively too.
+    expect(second?.expiresAt).toBeUndefined();
+    expect(await raw.pttl(layout.entryKeys('cas', 'k').entry)).toBe(-1);
+    expect(await store.delete('cas', 'k', { ifVersion: second!.version })).toBe(true);
+    expect(await store.set('cas', 'k', bytes('v4'), { ifVersion: second!.version })).toBe(false);
+    expect(await store.get('cas', 'k')).toBeUndefined();
+    expect(await listAll(store, 'cas')).toEqual([]);
   });
 
   it('delete reports whether a live entry was removed and clears the index', async () => {
@@ -249,7 +296,7 @@ describe('close', () => {
     const nodeRedis = createClient({ url: standaloneUrl() });
     nodeRedis.on('error', () => {});
     await nodeRedis.connect();
-    const ioredis = new Redis(standaloneUrl());
+    const ioredis = new Redis(standaloneUrl(), IOREDIS_OPTIONS);
     for (const client of [nodeRedis, ioredis]) {
       const store = await createRedisStore({ client, keyPrefix: freshPrefix('close') });
       await store.set('c', 'k', bytes('v'));
@@ -259,5 +306,48 @@ describe('close', () => {
     expect(await ioredis.ping()).toBe('PONG');
     await nodeRedis.close();
     await ioredis.quit();
+  });
+});
+
+describe('clients that would resend a command after a reconnection', () => {
+  it('refuses an ioredis client with autoResendUnfulfilledCommands on (the default), naming the option', async () => {
+    for (const options of [{}, { autoResendUnfulfilledCommands: true }]) {
+      const client = new Redis(standaloneUrl(), { ...options, lazyConnect: true });
+      const error = await rejection(createRedisStore({ client }));
+      expect(isOAuthStoreError(error, 'configuration')).toBe(true);
+      expect((error as Error).message).toContain('autoResendUnfulfilledCommands: false');
+      client.disconnect();
+    }
+  });
+
+  it('refuses an ioredis Cluster that resends on a closed node connection, naming the option', async () => {
+    for (const options of [
+      {},
+      { retryDelayOnFailover: 100 },
+      { retryDelayOnFailover: 0, clusterNodeRetryStrategy: () => 50 },
+    ]) {
+      const client = new Cluster(clusterUrls().map(hostPort), { ...options, lazyConnect: true });
+      const error = await rejection(createRedisStore({ client }));
+      expect(isOAuthStoreError(error, 'configuration')).toBe(true);
+      expect((error as Error).message).toContain('retryDelayOnFailover: 0');
+      client.disconnect();
+    }
+  });
+
+  it('accepts ioredis clients configured not to resend', async () => {
+    const standalone = new Redis(standaloneUrl(), { autoResendUnfulfilledCommands: false, lazyConnect: true });
+    const cluster = new Cluster(clusterUrls().map(hostPort), {
+      retryDelayOnFailover: 0,
+      clusterNodeRetryStrategy: () => 50,
+      redisOptions: { autoResendUnfulfilledCommands: false },
+      lazyConnect: true,
+    });
+    for (const client of [standalone, cluster]) {
+      const store = await createRedisStore({ client, keyPrefix: freshPrefix('accepts') });
+      expect(await store.set('c', 'k', bytes('v'))).toBe(true);
+      expect(await store.get('c', 'k')).toEqual(bytes('v'));
+      await store.close();
+      client.disconnect();
+    }
   });
 });

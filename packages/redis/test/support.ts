@@ -1,16 +1,39 @@
 import { randomUUID } from 'node:crypto';
 import type { ByteStore } from '@oauth-store/core';
 import { Cluster, Redis } from 'ioredis';
+import { Cluster as Cluster6, Redis as Redis6 } from 'ioredis6';
 import { createClient, createCluster } from 'redis';
-import { createRedisStore, type RedisClientLike, type RedisStoreOptions } from '../src/index';
+import { createClient as createClient6, createCluster as createCluster6 } from 'redis6';
+import { createRedisStore, type RedisClientLike, type RedisStore, type RedisStoreOptions } from '../src/index';
 
 /** How a test store reaches Redis. */
-export type ClientKind = 'url' | 'node-redis' | 'ioredis' | 'cluster-urls' | 'node-redis-cluster' | 'ioredis-cluster';
+export type ClientKind =
+  | 'url'
+  | 'node-redis'
+  | 'node-redis6'
+  | 'ioredis'
+  | 'ioredis6'
+  | 'cluster-urls'
+  | 'node-redis-cluster'
+  | 'node-redis6-cluster'
+  | 'ioredis-cluster'
+  | 'ioredis6-cluster';
 
 /** The standalone variants. */
-export const STANDALONE_KINDS: ClientKind[] = ['url', 'node-redis', 'ioredis'];
+export const STANDALONE_KINDS: ClientKind[] = ['url', 'node-redis', 'node-redis6', 'ioredis', 'ioredis6'];
 /** The Redis Cluster variants. */
-export const CLUSTER_KINDS: ClientKind[] = ['cluster-urls', 'node-redis-cluster', 'ioredis-cluster'];
+export const CLUSTER_KINDS: ClientKind[] = [
+  'cluster-urls',
+  'node-redis-cluster',
+  'node-redis6-cluster',
+  'ioredis-cluster',
+  'ioredis6-cluster',
+];
+
+/** ioredis options without which the store refuses a client (no resend of a command after a reconnection). */
+export const IOREDIS_OPTIONS = { autoResendUnfulfilledCommands: false } as const;
+/** ioredis Cluster options without which the store refuses a client. */
+export const IOREDIS_CLUSTER_OPTIONS = { retryDelayOnFailover: 0 } as const;
 
 /** The standalone server global-setup started (or REDIS_URL pointed at). */
 export function standaloneUrl(): string {
@@ -70,6 +93,22 @@ export class StoreFactory {
         client = nodeRedis;
         break;
       }
+      case 'node-redis6': {
+        const nodeRedis = createClient6({ url: standaloneUrl() });
+        nodeRedis.on('error', () => {});
+        await nodeRedis.connect();
+        this.#closers.push(() => nodeRedis.close());
+        client = nodeRedis;
+        break;
+      }
+      case 'node-redis6-cluster': {
+        const cluster = createCluster6({ rootNodes: clusterUrls().map((url) => ({ url })) });
+        cluster.on('error', () => {});
+        await cluster.connect();
+        this.#closers.push(() => cluster.close());
+        client = cluster;
+        break;
+      }
       case 'node-redis-cluster': {
         const cluster = createCluster({ rootNodes: clusterUrls().map((url) => ({ url })) });
         cluster.on('error', () => {});
@@ -79,14 +118,28 @@ export class StoreFactory {
         break;
       }
       case 'ioredis': {
-        const ioredis = new Redis(standaloneUrl());
+        const ioredis = new Redis(standaloneUrl(), IOREDIS_OPTIONS);
         ioredis.on('error', () => {});
         this.#closers.push(() => ioredis.quit());
         client = ioredis;
         break;
       }
+      case 'ioredis6': {
+        const ioredis = new Redis6(standaloneUrl(), IOREDIS_OPTIONS);
+        ioredis.on('error', () => {});
+        this.#closers.push(() => ioredis.quit());
+        client = ioredis;
+        break;
+      }
+      case 'ioredis6-cluster': {
+        const cluster = new Cluster6(clusterUrls().map(hostPort), IOREDIS_CLUSTER_OPTIONS);
+        cluster.on('error', () => {});
+        this.#closers.push(() => cluster.quit());
+        client = cluster;
+        break;
+      }
       default: {
-        const cluster = new Cluster(clusterUrls().map(hostPort));
+        const cluster = new Cluster(clusterUrls().map(hostPort), IOREDIS_CLUSTER_OPTIONS);
         cluster.on('error', () => {});
         this.#closers.push(() => cluster.quit());
         client = cluster;
@@ -97,9 +150,9 @@ export class StoreFactory {
   }
 
   /** A new store (and, for the client kinds, a new or pooled client) on the shared servers. */
-  async create(extra: Omit<RedisStoreOptions, 'client' | 'url' | 'clusterUrls'> = {}): Promise<ByteStore> {
+  async create(extra: Omit<RedisStoreOptions, 'client' | 'url' | 'clusterUrls'> = {}): Promise<RedisStore> {
     const options = { ...this.options, ...extra };
-    let store: ByteStore;
+    let store: RedisStore;
     if (this.kind === 'url') store = await createRedisStore({ ...options, url: standaloneUrl() });
     else if (this.kind === 'cluster-urls') store = await createRedisStore({ ...options, clusterUrls: clusterUrls() });
     else store = await createRedisStore({ ...options, client: await this.#client() });

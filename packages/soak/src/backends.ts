@@ -1,23 +1,36 @@
 /**
- * The six backends the soak runs against, each started fresh on loopback and owned by the soak (the faults need
+ * The backends the soak runs against (one entry per adapter-registry backend, plus Redis Cluster), each started fresh on loopback and owned by the soak (the faults need
  * the servers' handles), with the faults each one allows and an honest note on whether acknowledged writes must
  * survive those faults.
  */
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LossyProxy, startLossyProxy } from '@oauth-store/contract-tests';
 import { createTable } from '@oauth-store/dynamodb';
-import { openPostgresStore } from '@oauth-store/postgres';
 import { providers } from '@oauth-store/test-servers';
+import { ensureMariaDb, startMariaDb } from '../../mysql/test/mariadb-server';
 // The harness exports only its providers; the handles with kill/pause/restart come from their files.
 import { startFakeGcs } from '../../test-servers/src/fakes/gcs/index';
 import { startFirestoreEmulator } from '../../test-servers/src/firestore';
 import { startPostgresServer } from '../../test-servers/src/postgres';
 import { startRedisCluster } from '../../test-servers/src/redis';
 import { startDurableRedis } from './durable-redis';
-import type { BackendTarget } from './stores';
+import { type BackendTarget, openAdapter, PROJECT_ID } from './stores';
 
-/** Names of the backends, as the harness providers in packages/test-servers call them. */
-export const BACKEND_NAMES = ['redis', 'redis-cluster', 'postgres', 'dynamodb', 'firestore', 'gcs'] as const;
+/** Names of the soak's backends: the adapter registry's (but the one-process `memory`), plus `redis-cluster`. */
+export const BACKEND_NAMES = [
+  'redis',
+  'redis-cluster',
+  'postgres',
+  'mysql',
+  'sqlite',
+  'dynamodb',
+  'firestore',
+  'gcs',
+] as const;
 /** One of {@link BACKEND_NAMES}. */
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
@@ -83,6 +96,13 @@ function lostResponsesFault(proxy: LossyProxy, timeoutMs: number): Fault {
   };
 }
 
+/** `url` with `params` added to its query. */
+function withParams(url: string, params: Record<string, string>): string {
+  const parsed = new URL(url);
+  for (const [name, value] of Object.entries(params)) parsed.searchParams.set(name, value);
+  return parsed.href;
+}
+
 /** A lossy proxy in front of `host:port` (in `pass` mode), and `address` rewritten to go through it. */
 async function proxied(address: string): Promise<{ proxy: LossyProxy; address: string }> {
   const withScheme = address.includes('://') ? address : `tcp://${address}`;
@@ -123,7 +143,10 @@ async function redisCluster(timeoutMs: number): Promise<SoakBackend> {
   return {
     name: 'redis-cluster',
     description: `Redis Cluster of ${cluster.servers.length} masters (harness, no persistence)`,
-    target: { kind: 'redis-cluster', urls: cluster.urls },
+    target: {
+      kind: 'redis',
+      url: `redis+cluster://${cluster.urls.map((url) => new URL(url).host).join(',')}`,
+    },
     faults: [pauseFault('cluster master SIGSTOP', timeoutMs, master.pause, master.resume)],
     durability:
       'durable within the run: the harness cluster keeps data in memory only, so only faults that keep the process (a frozen master) are injected; crash-restart is covered on standalone Redis',
@@ -133,13 +156,13 @@ async function redisCluster(timeoutMs: number): Promise<SoakBackend> {
 
 async function postgres(timeoutMs: number): Promise<SoakBackend> {
   const server = await startPostgresServer();
-  const migrator = await openPostgresStore({ connectionString: server.url, table: 'soak' });
-  await migrator.close();
+  // Migrated once here, so workers starting together only find the table (their own migration is then a no-op).
+  await (await openAdapter({ kind: 'postgres', url: withParams(server.url, { table: 'soak' }) }, 30_000)).close();
   const { proxy, address } = await proxied(server.url);
   return {
     name: 'postgres',
     description: `${server.description.replace(/ \(throwaway cluster in [^)]*\)/, '')}; workers connect through a lossy TCP proxy`,
-    target: { kind: 'postgres', url: address, table: 'soak' },
+    target: { kind: 'postgres', url: withParams(address, { table: 'soak' }) },
     faults: [
       { name: 'postgres restart (immediate)', losesData: false, inject: () => server.restart('immediate') },
       lostResponsesFault(proxy, timeoutMs),
@@ -175,7 +198,7 @@ async function dynamodb(timeoutMs: number): Promise<SoakBackend> {
   return {
     name: 'dynamodb',
     description: `${running.description.replace(/ \(dynamodb_local[^)]*\)/, '')}; workers connect through a lossy TCP proxy`,
-    target: { kind: 'dynamodb', endpoint: address, table: 'soak' },
+    target: { kind: 'dynamodb', url: `dynamodb://${new URL(address).host}?table=soak` },
     faults: [lostResponsesFault(proxy, timeoutMs)],
     durability:
       'durable within the run: DynamoDB Local runs -inMemory and the harness cannot restart it, so only lost responses and worker kills are injected',
@@ -192,7 +215,7 @@ async function firestore(timeoutMs: number): Promise<SoakBackend> {
   return {
     name: 'firestore',
     description: `${emulator.description}; workers connect through a lossy TCP proxy`,
-    target: { kind: 'firestore', host: address, rootCollection: 'soak' },
+    target: { kind: 'firestore', url: `firestore://${PROJECT_ID}?emulator=${address}&root=soak` },
     faults: [
       { name: 'emulator SIGKILL + restart (empty)', losesData: true, inject: () => emulator.restart() },
       pauseFault('emulator SIGSTOP', timeoutMs, emulator.pause, emulator.resume),
@@ -220,7 +243,10 @@ async function gcs(timeoutMs: number): Promise<SoakBackend> {
   return {
     name: 'gcs',
     description: `GCS JSON API fake (not Google's server) on ${fake.endpoint}; workers connect through a lossy TCP proxy`,
-    target: { kind: 'gcs', endpoint: address, bucket },
+    target: {
+      kind: 'gcs',
+      url: `gcs://${bucket}?endpoint=${encodeURIComponent(address.replace(/\/$/, ''))}&project=${PROJECT_ID}`,
+    },
     faults: [
       { name: 'fake GCS: 5 × 503 per method', losesData: false, inject: inject('unavailable', 5) },
       { name: 'fake GCS: 3 lost responses per method', losesData: false, inject: inject('drop-response', 3) },
@@ -234,20 +260,64 @@ async function gcs(timeoutMs: number): Promise<SoakBackend> {
   };
 }
 
+async function mysql(timeoutMs: number): Promise<SoakBackend> {
+  // A throwaway MariaDB the soak may restart; where none can start (no mariadbd), the machine's or MYSQL_URL's server
+  // without the restart fault.
+  let server: { url: string; description: string; stop(): Promise<void>; restart?: () => Promise<void> };
+  try {
+    server = await startMariaDb();
+  } catch {
+    server = await ensureMariaDb();
+  }
+  const url = withParams(server.url, { table: `soak_${Date.now().toString(36)}` });
+  await (await openAdapter({ kind: 'mysql', url }, 30_000)).close();
+  const { proxy, address } = await proxied(url);
+  const restart = server.restart;
+  return {
+    name: 'mysql',
+    description: `${server.description}; workers connect through a lossy TCP proxy`,
+    target: { kind: 'mysql', url: address },
+    faults: [
+      ...(restart ? [{ name: 'mariadbd restart (SIGTERM, start)', losesData: false, inject: () => restart() }] : []),
+      lostResponsesFault(proxy, timeoutMs),
+    ],
+    durability: 'durable: InnoDB commits are in its redo log, which survives a server restart',
+    stop: async () => {
+      await proxy.close();
+      await server.stop();
+    },
+  };
+}
+
+async function sqlite(_timeoutMs: number): Promise<SoakBackend> {
+  const dir = await mkdtemp(join(tmpdir(), 'oauth-store-soak-sqlite-'));
+  const url = `sqlite:${join(dir, 'soak.db')}`;
+  await (await openAdapter({ kind: 'sqlite', url }, 30_000)).close();
+  return {
+    name: 'sqlite',
+    description: 'SQLite file (WAL, synchronous=FULL) shared by the worker processes on this host',
+    target: { kind: 'sqlite', url },
+    // The fault SQLite is there for is a process killed mid-write: the runner's worker kills (SIGKILL) are it.
+    faults: [],
+    durability:
+      'durable: a write is in the WAL (fsynced) when it resolves, so a worker killed mid-write loses only writes it never acknowledged',
+    stop: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** How each backend starts, by name. */
+const STARTERS: Record<BackendName, (timeoutMs: number) => Promise<SoakBackend>> = {
+  redis,
+  'redis-cluster': redisCluster,
+  postgres,
+  mysql,
+  sqlite,
+  dynamodb,
+  firestore,
+  gcs,
+};
+
 /** Starts a backend by name, ready for workers (tables and schemas created). */
 export function startBackend(name: BackendName, timeoutMs: number): Promise<SoakBackend> {
-  switch (name) {
-    case 'redis':
-      return redis(timeoutMs);
-    case 'redis-cluster':
-      return redisCluster(timeoutMs);
-    case 'postgres':
-      return postgres(timeoutMs);
-    case 'dynamodb':
-      return dynamodb(timeoutMs);
-    case 'firestore':
-      return firestore(timeoutMs);
-    case 'gcs':
-      return gcs(timeoutMs);
-  }
+  return STARTERS[name](timeoutMs);
 }

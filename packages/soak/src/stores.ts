@@ -4,6 +4,7 @@
  * process shares, optionally broken on purpose, and under it the typed ClientStore and TransactionStore.
  */
 import { createHash } from 'node:crypto';
+import { adapterNamed, loadDescriptor } from '@oauth-store/cli';
 import {
   type ByteStore,
   ClientStore,
@@ -14,14 +15,16 @@ import {
 import { withEnvelopeEncryption } from '@oauth-store/envelope';
 import { type BrokenKind, breakStore } from './broken';
 
-/** Where a backend is, as plain JSON a child process can receive. */
-export type BackendTarget =
-  | { kind: 'redis'; url: string }
-  | { kind: 'redis-cluster'; urls: string[] }
-  | { kind: 'postgres'; url: string; table: string }
-  | { kind: 'dynamodb'; endpoint: string; table: string }
-  | { kind: 'firestore'; host: string; rootCollection: string }
-  | { kind: 'gcs'; endpoint: string; bucket: string };
+/**
+ * Where a backend is, as plain JSON a child process can receive: the adapter registry's backend name
+ * (packages/cli/src/adapter-registry.ts) and a connection string in that adapter's grammar.
+ */
+export interface BackendTarget {
+  /** Registry name, for example `redis` (also for a cluster: `redis+cluster://` is the redis adapter's). */
+  kind: string;
+  /** Connection string; the workers open it through the adapter's descriptor. */
+  url: string;
+}
 
 /** Everything a process needs to build the soak's stores. */
 export interface StoreConfig {
@@ -76,95 +79,46 @@ export function errorCode(error: unknown): string {
   return `untyped:${error instanceof Error ? error.name : typeof error}`;
 }
 
-/** Opens the bare adapter for a target. Adapters are imported lazily so a worker loads only its backend's SDK. */
+/**
+ * The registry entry of a soak backend. Soak variants of one adapter are named `<adapter>-<variant>` (`redis-cluster`
+ * is the redis adapter on a `redis+cluster://` string): workers boot knowing only that name.
+ */
+function registered(kind: string) {
+  const adapter = adapterNamed(kind) ?? adapterNamed(kind.split('-')[0] ?? kind);
+  if (!adapter) throw new Error(`the adapter registry has no backend named ${kind}`);
+  return adapter;
+}
+
+/** How long a worker keeps trying to open its store at start-up (an emulator's first answer can take seconds). */
+const OPEN_BUDGET_MS = 30_000;
+
+/**
+ * Opens the bare adapter for a target through the adapter registry's descriptor, the way a deployment configured by
+ * connection string gets it. Adapters are imported lazily, so a worker loads only its backend's SDK.
+ */
 export async function openAdapter(target: BackendTarget, timeoutMs: number): Promise<ByteStore> {
-  switch (target.kind) {
-    case 'redis':
-    case 'redis-cluster': {
-      const { createRedisStore } = await import('@oauth-store/redis');
-      return createRedisStore(
-        target.kind === 'redis'
-          ? { url: target.url, commandTimeoutMs: timeoutMs }
-          : { clusterUrls: target.urls, commandTimeoutMs: timeoutMs },
-      );
-    }
-    case 'postgres': {
-      const { openPostgresStore } = await import('@oauth-store/postgres');
-      // The runner migrated once before starting workers.
-      return openPostgresStore({ connectionString: target.url, table: target.table, timeoutMs, migrate: false });
-    }
-    case 'dynamodb': {
-      const { DynamoDbStore } = await import('@oauth-store/dynamodb');
-      return new DynamoDbStore({
-        tableName: target.table,
-        clientConfig: {
-          endpoint: target.endpoint,
-          region: 'us-east-1',
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        },
-        operationTimeoutMs: timeoutMs,
-        requestTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
-      });
-    }
-    case 'firestore': {
-      const { FirestoreStore } = await import('@oauth-store/firestore');
-      // The SDK reads the emulator address from the environment when the client is constructed.
-      const saved = process.env.FIRESTORE_EMULATOR_HOST;
-      process.env.FIRESTORE_EMULATOR_HOST = target.host;
-      try {
-        return new FirestoreStore({
-          settings: { projectId: PROJECT_ID },
-          rootCollection: target.rootCollection,
-          operationTimeoutMs: timeoutMs,
-        });
-      } finally {
-        if (saved === undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
-        else process.env.FIRESTORE_EMULATOR_HOST = saved;
-      }
-    }
-    case 'gcs': {
-      const { GcsStore } = await import('@oauth-store/gcs');
-      return new GcsStore({
-        bucket: target.bucket,
-        storageOptions: {
-          apiEndpoint: target.endpoint,
-          projectId: PROJECT_ID,
-          useAuthWithCustomEndpoint: false,
-          // Short backoff, so retries fit in the operation bound (maxRetryDelay is in seconds, and the SDK refuses
-          // one below its 1 s initial delay).
-          retryOptions: { autoRetry: true, maxRetries: 5, retryDelayMultiplier: 1.1, maxRetryDelay: 1 },
-        },
-        operationTimeoutMs: timeoutMs,
-        requestTimeoutMs: Math.max(1, Math.floor(timeoutMs / 2)),
-      });
+  const descriptor = await loadDescriptor(registered(target.kind));
+  // Opening waits for the backend's first answer within the operation bound; under load (the Firestore emulator loads
+  // its protos on the first request) that can take longer, so start-up retries a failed open, which writes nothing.
+  const deadline = Date.now() + OPEN_BUDGET_MS;
+  for (;;) {
+    try {
+      return await descriptor.open(target.url, { timeoutMs });
+    } catch (error) {
+      if (errorCode(error) !== 'unavailable' || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 }
 
 /**
- * Loads a backend's adapter and SDK into the module cache (seconds of work on a busy machine), so a worker can do it
- * before it is given its target and a started worker is ready at once.
+ * Loads a backend's adapter into the module cache (seconds of work on a busy machine), so a worker can do it before
+ * it is given its target and a started worker is ready at once.
  */
-export async function preloadAdapter(kind: BackendTarget['kind']): Promise<void> {
-  switch (kind) {
-    case 'redis':
-    case 'redis-cluster':
-      await Promise.all([import('@oauth-store/redis'), import('redis')]);
-      return;
-    case 'postgres':
-      // pg ships no types; a computed specifier keeps tsc from asking for them (only the side effect matters).
-      await Promise.all([import('@oauth-store/postgres'), import(['pg'][0] as string)]);
-      return;
-    case 'dynamodb':
-      await import('@oauth-store/dynamodb');
-      return;
-    case 'firestore':
-      await import('@oauth-store/firestore');
-      return;
-    case 'gcs':
-      await import('@oauth-store/gcs');
-      return;
-  }
+export async function preloadAdapter(kind: BackendTarget['kind'] | undefined): Promise<void> {
+  // No kind: not a worker (the parent imports worker.ts for its constants, which runs its main without a backend).
+  if (!kind) return;
+  await loadDescriptor(registered(kind));
 }
 
 /** Wraps a store so every failed call is reported with its duration and error code. */

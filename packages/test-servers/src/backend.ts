@@ -16,6 +16,9 @@ export interface BackendProvider {
   envVar: string;
   /** Starts a throwaway real server (or emulator, or named wire-level fake) on a free loopback port. */
   startLocal(): Promise<RunningBackend>;
-  /** Starts the backend with testcontainers when a Docker engine answers. Absent when there is no official image. */
+  /**
+   * Starts the backend in a container with testcontainers (src/containers/), when a Docker engine answers. Absent when
+   * the backend has no container recipe.
+   */
   startContainer?(): Promise<RunningBackend>;
 }

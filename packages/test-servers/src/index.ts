@@ -1,4 +1,6 @@
 export * from './backend';
+export { CONTAINER_IMAGES, type ContainerImage, containerImage } from './containers/images';
+export { BACKEND_LABEL, HARNESS_LABEL, OWNER_LABEL } from './containers/runtime';
 export * from './dynamodb';
 export * from './ensure';
 export * from './firestore';
@@ -6,3 +8,5 @@ export * from './gcs';
 export * from './postgres';
 export * from './redis';
 export { providers } from './registry';
+export * from './report';
+export * from './way';

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendProvider, RunningBackend } from './backend';
+import { startPostgresContainer } from './containers/postgres';
 
 /** How {@link RestartablePostgres.restart} shuts the server down: `fast` terminates sessions cleanly, `immediate` is crash-like. */
 export type PostgresShutdownMode = 'fast' | 'immediate';
@@ -242,7 +243,10 @@ export async function startPostgresServer(): Promise<RestartablePostgres> {
   throw new Error(reasons.join('; '));
 }
 
-/** The `postgres` backend: `DATABASE_URL`, else a throwaway server from {@link startPostgresServer}. */
+/**
+ * The `postgres` backend: `DATABASE_URL`, else a throwaway server from {@link startPostgresServer}, else a container
+ * (`@testcontainers/postgresql`).
+ */
 export const postgresProvider: BackendProvider = {
   name: 'postgres',
   envVar: 'DATABASE_URL',
@@ -250,4 +254,5 @@ export const postgresProvider: BackendProvider = {
     const server = await startPostgresServer();
     return { env: { DATABASE_URL: server.url }, description: server.description, stop: () => server.stop() };
   },
+  startContainer: startPostgresContainer,
 };

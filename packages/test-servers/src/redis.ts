@@ -12,6 +12,7 @@ import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendProvider, RunningBackend } from './backend';
+import { startRedisClusterContainer, startRedisContainer } from './containers/redis';
 
 const HOST = '127.0.0.1';
 const READY_TIMEOUT_MS = 10_000;
@@ -282,7 +283,7 @@ export async function startRedisCluster(masters = 3): Promise<LocalRedisCluster>
   return { urls: servers.map((s) => s.url), servers, stop };
 }
 
-/** Harness provider `redis`: a throwaway standalone server; `REDIS_URL`. */
+/** Harness provider `redis`: a throwaway standalone server, or a container; `REDIS_URL`. */
 export const redisProvider: BackendProvider = {
   name: 'redis',
   envVar: 'REDIS_URL',
@@ -294,9 +295,13 @@ export const redisProvider: BackendProvider = {
       stop: () => server.stop(),
     };
   },
+  startContainer: startRedisContainer,
 };
 
-/** Harness provider `redis-cluster`: a throwaway 3-master Redis Cluster; `REDIS_CLUSTER_URLS` (comma-separated). */
+/**
+ * Harness provider `redis-cluster`: a throwaway 3-master Redis Cluster (local processes, or one container);
+ * `REDIS_CLUSTER_URLS` (comma-separated).
+ */
 export const redisClusterProvider: BackendProvider = {
   name: 'redis-cluster',
   envVar: 'REDIS_CLUSTER_URLS',
@@ -308,4 +313,5 @@ export const redisClusterProvider: BackendProvider = {
       stop: () => cluster.stop(),
     };
   },
+  startContainer: startRedisClusterContainer,
 };

@@ -4,10 +4,11 @@
  * - adapter: `DynamoDbStore` (its put also writes the list-index attributes and the precise expiry).
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { createTable, DynamoDbStore } from '@oauth-store/dynamodb';
+import { createTable } from '@oauth-store/dynamodb';
 import type { BackendSetup, Contender } from '../contender';
 import { closeAll, TTL_MS } from '../contender';
 import { versionsOf } from '../versions';
+import { openRegistered } from './registry-store';
 import { storeContender } from './shared';
 
 const TABLE = 'oauth-store-bench';
@@ -49,7 +50,7 @@ export async function setupDynamoDb(endpoint: string, value: Uint8Array): Promis
     storeContender(
       'DynamoDbStore (ours)',
       'adapter',
-      new DynamoDbStore({ tableName: TABLE, clientConfig: clientConfig(endpoint) }),
+      await openRegistered('dynamodb', `dynamodb://${new URL(endpoint).host}?table=${TABLE}`),
       'codes',
       value,
     ),

@@ -5,10 +5,10 @@
  * - adapter: `FirestoreStore` (one document per entry under a per-collection subcollection, expiry checked on read).
  */
 import { Firestore } from '@google-cloud/firestore';
-import { FirestoreStore } from '@oauth-store/firestore';
 import type { BackendSetup, Contender } from '../contender';
 import { closeAll, TTL_MS } from '../contender';
 import { versionsOf } from '../versions';
+import { openRegistered } from './registry-store';
 import { storeContender } from './shared';
 
 const PROJECT_ID = 'oauth-store-bench';
@@ -28,16 +28,12 @@ function rawContender(value: Uint8Array): Contender {
 
 /** The Firestore emulator setup. */
 export async function setupFirestore(value: Uint8Array): Promise<BackendSetup> {
-  const contenders = [
-    rawContender(value),
-    storeContender(
-      'FirestoreStore (ours)',
-      'adapter',
-      new FirestoreStore({ settings: { projectId: PROJECT_ID }, rootCollection: 'bench_store' }),
-      'codes',
-      value,
-    ),
-  ];
+  const emulator = process.env.FIRESTORE_EMULATOR_HOST;
+  const ours = await openRegistered(
+    'firestore',
+    `firestore://${PROJECT_ID}?root=bench_store${emulator ? `&emulator=${emulator}` : ''}`,
+  );
+  const contenders = [rawContender(value), storeContender('FirestoreStore (ours)', 'adapter', ours, 'codes', value)];
   return {
     name: 'firestore',
     title: 'Firestore (patched @firestore-emulator/server)',

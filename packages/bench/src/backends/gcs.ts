@@ -5,10 +5,10 @@
  * - adapter: `GcsStore` (set: one conditional upload of a fresh object; get: metadata, then that generation's bytes).
  */
 import { Storage } from '@google-cloud/storage';
-import { GcsStore } from '@oauth-store/gcs';
 import type { BackendSetup, Contender } from '../contender';
 import { closeAll } from '../contender';
 import { versionsOf } from '../versions';
+import { openRegistered } from './registry-store';
 import { storeContender } from './shared';
 
 function storage(apiEndpoint: string): Storage {
@@ -35,7 +35,10 @@ export async function setupGcs(apiEndpoint: string, bucket: string, value: Uint8
     storeContender(
       'GcsStore (ours)',
       'adapter',
-      new GcsStore({ bucket, storage: storage(apiEndpoint), prefix: 'bench-store/' }),
+      await openRegistered(
+        'gcs',
+        `gcs://${bucket}/bench-store/?endpoint=${encodeURIComponent(apiEndpoint)}&project=oauth-store-bench`,
+      ),
       'codes',
       value,
     ),

@@ -1,18 +1,18 @@
 /**
  * PostgreSQL contenders, each with its own `pg` pool of the same size:
  * - raw: `pg` running the same statements the adapter sends (same table, bytea columns, expiry as a parameter);
- * - adapter: `openPostgresStore`;
+ * - adapter: the registry's `postgres://` descriptor (`openPostgresStore({ url })`);
  * - envelope: the same adapter behind `withEnvelopeEncryption`;
  * - Keyv with `@keyv/postgres` (its own table; take = get + delete).
  */
 import KeyvPostgres from '@keyv/postgres';
-import { openPostgresStore } from '@oauth-store/postgres';
 import Keyv from 'keyv';
 import pg from 'pg';
 import type { BackendSetup, Contender } from '../contender';
 import { closeAll, TTL_MS } from '../contender';
 import { type CountingKeySource, encrypted } from '../envelope';
 import { versionsOf } from '../versions';
+import { openRegistered } from './registry-store';
 import { keyvContender, storeContender } from './shared';
 
 /** Connections per pool, for every contender (pg's default). */
@@ -52,10 +52,11 @@ export async function setupPostgres(
   connectionString: string,
   value: Uint8Array,
 ): Promise<BackendSetup & { keySource: CountingKeySource }> {
-  const options = { connectionString, table: TABLE, pool: { max: POOL_SIZE } };
-  // Migrates the table the raw contender uses too.
-  const adapterStore = await openPostgresStore(options);
-  const { store: envelopeStore, keySource } = await encrypted(await openPostgresStore(options));
+  const url = new URL(connectionString);
+  url.searchParams.set('table', TABLE);
+  // Migrates the table the raw contender uses too. The adapter's pool is pg's default size, POOL_SIZE.
+  const adapterStore = await openRegistered('postgres', url.href);
+  const { store: envelopeStore, keySource } = await encrypted(await openRegistered('postgres', url.href));
   const raw = rawContender(connectionString, Buffer.from(value));
   const keyv = new Keyv({
     store: new KeyvPostgres({ uri: connectionString, table: 'bench_keyv', max: POOL_SIZE }),

@@ -1,19 +1,19 @@
 /**
  * Redis contenders, each on its own connection to the same server:
  * - raw: node-redis `SET key value PX ttl`, `GET`, `GETDEL` (bulk strings as Buffers, as a byte store needs);
- * - adapter: `createRedisStore({ url })` (GET; a Lua script for set and take that also keeps the list indexes);
+ * - adapter: the registry's `redis://` descriptor (`createRedisStore({ url })`) (GET; a Lua script for set and take that also keeps the list indexes);
  * - envelope: the same adapter behind `withEnvelopeEncryption` (envKeySource behind a load counter);
  * - Keyv with `@keyv/redis` (take = get + delete).
  */
 
 import KeyvRedis from '@keyv/redis';
-import { createRedisStore } from '@oauth-store/redis';
 import Keyv from 'keyv';
 import { createClient, RESP_TYPES } from 'redis';
 import type { BackendSetup, Contender } from '../contender';
 import { closeAll, TTL_MS } from '../contender';
 import { type CountingKeySource, encrypted } from '../envelope';
 import { versionsOf } from '../versions';
+import { openRegistered } from './registry-store';
 import { keyvContender, storeContender } from './shared';
 
 /** Reads `redis_version` from INFO. */
@@ -49,9 +49,9 @@ export async function setupRedis(
   value: Uint8Array,
 ): Promise<BackendSetup & { keySource: CountingKeySource }> {
   const raw = await rawContender(url, Buffer.from(value));
-  const adapterStore = await createRedisStore({ url, keyPrefix: 'bench-adapter:' });
+  const adapterStore = await openRegistered('redis', `${url}?prefix=bench-adapter:`);
   const { store: envelopeStore, keySource } = await encrypted(
-    await createRedisStore({ url, keyPrefix: 'bench-envelope:' }),
+    await openRegistered('redis', `${url}?prefix=bench-envelope:`),
   );
   const keyvStore = new KeyvRedis(url);
   const keyv = new Keyv({ store: keyvStore, namespace: 'bench-keyv' });

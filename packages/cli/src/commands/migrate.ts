@@ -13,10 +13,8 @@ Copies every entry of the named collections from one store to another (any two b
 encrypted records stay encrypted under the same keys. Resumable: after each page the position is saved in the
 progress file; run the same command again to continue. At the end it counts both sides of each collection.
 
-TTL: envelope-encrypted records keep their exact remaining TTL (read from the envelope header). Plaintext records
-cannot tell their remaining TTL (the storage contract has no TTL read), so they get their collection's default TTL
-(transactions 15 min, codes 5 min, tokens 30 days; clients none): they may live longer than they would have, never
-forever. Collections outside the defaults are copied without a TTL.
+TTL: every record keeps its exact absolute expiry (to the millisecond; records without one stay without one),
+encrypted or not: the source reports it with each record. Records that expire during the copy are not copied.
 
 Options:
   --from URL            source store (forms: oauth-store --help)
@@ -42,6 +40,7 @@ export async function migrateCommand(args: string[], io: CommandIo): Promise<num
   if (positionals.length) throw new UsageError('migrate: takes no positional arguments; use --from URL --to URL.');
   const from = requiredFlag('migrate', 'from', values.from, '--from redis://127.0.0.1:6379 --to postgres://db/app');
   const to = requiredFlag('migrate', 'to', values.to, '--from redis://127.0.0.1:6379 --to postgres://db/app');
+  // Both schemes are checked before either store is opened (each adapter checks the rest of its string on open).
   parseStoreUrl(from);
   parseStoreUrl(to);
   if (from === to) throw new UsageError('migrate: --from and --to name the same store.');
@@ -65,7 +64,7 @@ export async function migrateCommand(args: string[], io: CommandIo): Promise<num
   } else {
     const lines = result.collections.map(
       (c) =>
-        `${c.collection}: ${c.copied} copied of ${c.sourceEntries}${c.expired ? `, ${c.expired} expired` : ''}${c.vanished ? `, ${c.vanished} vanished` : ''}${c.defaultTtlApplied ? `, ${c.defaultTtlApplied} given the default TTL` : ''}; target now holds ${c.targetEntries}`,
+        `${c.collection}: ${c.copied} copied of ${c.sourceEntries}${c.expired ? `, ${c.expired} expired` : ''}${c.vanished ? `, ${c.vanished} vanished` : ''}; target now holds ${c.targetEntries}`,
     );
     lines.push(
       result.verified

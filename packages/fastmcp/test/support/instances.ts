@@ -43,7 +43,7 @@ const silent = { debug() {}, error() {}, info() {}, log() {}, warn() {} };
 export async function startInstance(
   idp: Idp,
   shared: SharedSettings,
-  options: { tokenStorage?: TokenStorage; encryptionKey?: false | string },
+  options: { tokenStorage?: TokenStorage; encryptionKey?: false | string; advertiseCimd?: boolean },
 ): Promise<Instance> {
   const proxy = new OAuthProxy({
     baseUrl: shared.publicBaseUrl,
@@ -64,7 +64,15 @@ export async function startInstance(
     name: 'oauth-store fastmcp test',
     version: '1.0.0',
     logger: silent,
-    oauth: { enabled: true, authorizationServer: proxy.getAuthorizationServerMetadata(), proxy },
+    oauth: {
+      enabled: true,
+      // CIMD resolved by the storage (enableCimd stays false, so fastmcp never fetches documents itself): advertise it.
+      authorizationServer: {
+        ...proxy.getAuthorizationServerMetadata(),
+        ...(options.advertiseCimd ? { clientIdMetadataDocumentSupported: true } : {}),
+      },
+      proxy,
+    },
   });
   // A port found free a moment ago can be taken in between; try a few.
   for (let attempt = 0; ; attempt++) {

@@ -1,0 +1,3 @@
+import { jestProject } from '../../scripts/jest-preset.mjs';
+
+export default jestProject(import.meta.url);
