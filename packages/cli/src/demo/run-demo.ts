@@ -13,7 +13,7 @@ import type { RoundTripCounts } from './counting-store';
 import { missingDemoPackages } from './demo-packages';
 import { type EmbeddedPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { removedNormally, removeOnExit } from './exit-cleanup';
-import { type ClientKind, type LoginOptions, type LoginResult } from './login';
+import type { ClientKind, LoginOptions, LoginResult } from './login';
 import { type LoginProgress, runLogins } from './run-logins';
 import { probeTokens, type TokenProbeResult } from './token-probes';
 
