@@ -32,6 +32,37 @@ describe('oauth-store demo (the CLI from source, as `pnpm demo` runs it)', () =>
     expect(shared.logins).toBe(6);
     expect(shared.failed).toBe(0);
     expect(shared.succeeded).toBe(6);
+    // The 2026 flow: logins alternate a DCR client and a CIMD client; neither fails on the shared store.
+    expect(shared.clients).toEqual({
+      dcr: { logins: 3, succeeded: 3, failed: 0 },
+      cimd: { logins: 3, succeeded: 3, failed: 0 },
+    });
+    expect(memory.clients.dcr?.logins).toBe(3);
+    expect(memory.clients.cimd?.logins).toBe(3);
+    // One metadata document: fetched once by the fleet on the shared store, at most once per instance on memory.
+    expect(shared.documentFetches).toBe(1);
+    expect(memory.documentFetches).toBeGreaterThanOrEqual(1);
+    expect(memory.documentFetches).toBeLessThanOrEqual(2);
+    // Signing keys: per instance in run 1 (a token verifies only where it was signed), one keyring in run 2.
+    expect(memory.tokenProbe).toEqual({
+      accessTokenAcceptedBy: 1,
+      reuseDetected: true,
+      familyRevokedOn: 1,
+      instances: 2,
+    });
+    // A replayed refresh token revokes its family on every instance of the shared store.
+    expect(shared.tokenProbe).toEqual({
+      accessTokenAcceptedBy: 2,
+      reuseDetected: true,
+      familyRevokedOn: 2,
+      instances: 2,
+    });
+    // Sticky sessions succeed on both stores, with the same store calls per login (memory counts them too).
+    expect(memory.sticky).toMatchObject({ logins: 6, succeeded: 6 });
+    expect(shared.sticky).toMatchObject({ logins: 6, succeeded: 6 });
+    expect(shared.sticky?.storeRoundTripsPerLogin).toBeGreaterThan(5);
+    expect(shared.sticky?.storeRoundTripsPerLogin).toBeLessThan(25);
+    expect(shared.storeRoundTrips?.take).toBeGreaterThan(0);
     // Both runs' instances (2 + 2 processes), all gone once the CLI has exited.
     expect(report.pids).toHaveLength(4);
     expect(report.pids.filter(isAlive)).toEqual([]);

@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { RoundTripCounts } from './counting-store';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -72,6 +73,37 @@ export function waitReady(child: ChildProcess, timeoutMs: number): Promise<numbe
     };
     child.on('message', onMessage);
     child.once('exit', onExit);
+  });
+}
+
+/** Asks a running instance for its store round-trip counts (see `instance-main.ts`). */
+export function askRoundTrips(
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<{ counts: RoundTripCounts; eventLoopDelayMs: number }> {
+  return new Promise((resolveCounts, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new Error(`a demo instance did not report its store round trips within ${timeoutMs} ms.`));
+    }, timeoutMs);
+    const onMessage = (message: { type?: string; counts?: RoundTripCounts; eventLoopDelayMs?: number }) => {
+      if (message?.type === 'round-trips' && message.counts) {
+        cleanup();
+        resolveCounts({ counts: message.counts, eventLoopDelayMs: message.eventLoopDelayMs ?? 0 });
+      }
+    };
+    const onExit = () => {
+      cleanup();
+      reject(new Error('a demo instance exited while reporting its store round trips.'));
+    };
+    const cleanup = () => {
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+    };
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send({ type: 'round-trips' });
   });
 }
 

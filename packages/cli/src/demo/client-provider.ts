@@ -20,6 +20,15 @@ export class DemoClientProvider implements OAuthClientProvider {
   /** The last authorization URL `auth()` wanted the user sent to; the demo clears it once followed. */
   pendingAuthorization: URL | undefined;
 
+  /**
+   * @param clientMetadataUrl A Client ID Metadata Document URL to use as the client_id (no registration); absent
+   *   registers with DCR. The SDK only offers CIMD by itself for `https` URLs; the demo serves its document over plain
+   *   HTTP on loopback, so it presents the URL as already-known client information instead.
+   */
+  constructor(readonly clientMetadataUrl?: string) {
+    if (clientMetadataUrl) this.#client = { client_id: clientMetadataUrl };
+  }
+
   get redirectUrl(): string {
     return CLIENT_REDIRECT_URI;
   }
@@ -30,7 +39,8 @@ export class DemoClientProvider implements OAuthClientProvider {
       redirect_uris: [CLIENT_REDIRECT_URI],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      token_endpoint_auth_method: 'client_secret_post',
+      // A metadata document is public: a CIMD client has no shared secret.
+      token_endpoint_auth_method: this.clientMetadataUrl ? 'none' : 'client_secret_post',
     };
   }
 
@@ -62,7 +72,8 @@ export class DemoClientProvider implements OAuthClientProvider {
     return this.#discovery;
   }
   invalidateCredentials(scope: 'all' | 'client' | 'tokens' | 'verifier' | 'discovery'): void {
-    if (scope === 'all' || scope === 'client') this.#client = undefined;
+    if (scope === 'all' || scope === 'client')
+      this.#client = this.clientMetadataUrl ? { client_id: this.clientMetadataUrl } : undefined;
     if (scope === 'all' || scope === 'tokens') this.#tokens = undefined;
     if (scope === 'all' || scope === 'verifier') this.#verifier = '';
     if (scope === 'all' || scope === 'discovery') this.#discovery = undefined;

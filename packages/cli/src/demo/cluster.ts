@@ -1,7 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { type Balancer, startBalancer } from './balancer';
-import { forkInstance, stopChildren, waitReady } from './child-processes';
+import { askRoundTrips, forkInstance, stopChildren, waitReady } from './child-processes';
+import type { RoundTripCounts } from './counting-store';
 import type { McpInstanceConfig } from './mcp-instance';
 import { startUpstreamIdp, type UpstreamIdp } from './upstream-idp';
 
@@ -13,6 +14,13 @@ export interface DemoCluster {
   readonly baseUrl: string;
   /** Process ids of the running instances. */
   readonly pids: number[];
+  /** Loopback ports of the running instances (to reach each one directly, bypassing the balancer). */
+  readonly ports: number[];
+  /**
+   * The store calls each running instance has made since it started (summed over instances), and the instances' mean
+   * event-loop delay (ms) since the previous call.
+   */
+  storeRoundTrips(): Promise<RoundTripCounts & { eventLoopDelayMs: number }>;
   /** Replaces the instances with `count` new ones on `store`; the balancer and IdP stay. */
   restart(options: InstanceOptions): Promise<void>;
   /** Stops the instances only. */
@@ -31,6 +39,8 @@ export interface InstanceOptions {
   keyFile?: string;
   /** Prefix of every collection; default a random `demo-XXXX-` so runs never meet. */
   collectionPrefix?: string;
+  /** Where access-token signing keys live (see {@link McpInstanceConfig.signingKeys}). Default `shared`. */
+  signingKeys?: McpInstanceConfig['signingKeys'];
 }
 
 /** How long an instance may take to start (tsx compiles the sources on first start of a cold machine). */
@@ -41,9 +51,11 @@ export async function startDemoCluster(options: InstanceOptions): Promise<DemoCl
   const balancer: Balancer = await startBalancer();
   let idp: UpstreamIdp | undefined;
   let children: ChildProcess[] = [];
+  let ports: number[] = [];
   let closed = false;
   const stopInstances = async () => {
     balancer.setBackends([]);
+    ports = [];
     const stopping = children;
     children = [];
     await stopChildren(stopping);
@@ -65,6 +77,9 @@ export async function startDemoCluster(options: InstanceOptions): Promise<DemoCl
         store: next.store,
         ...(next.keyFile ? { keyFile: next.keyFile } : {}),
         collectionPrefix: prefix,
+        signingKeys: next.signingKeys ?? 'shared',
+        // The demo's CIMD client serves its document on 127.0.0.1 over HTTP: the explicit local-development opt-in.
+        cimd: { allowLoopbackDocuments: true },
         upstream: {
           ...upstream.client,
           authorizationEndpoint: upstream.authorizationEndpoint,
@@ -74,7 +89,7 @@ export async function startDemoCluster(options: InstanceOptions): Promise<DemoCl
       return forkInstance(config);
     });
     children = started;
-    const ports = await Promise.all(started.map((child) => waitReady(child, START_TIMEOUT_MS)));
+    ports = await Promise.all(started.map((child) => waitReady(child, START_TIMEOUT_MS)));
     balancer.setBackends(ports);
   };
   try {
@@ -89,6 +104,18 @@ export async function startDemoCluster(options: InstanceOptions): Promise<DemoCl
     baseUrl: balancer.url,
     get pids() {
       return children.map((child) => child.pid).filter((pid): pid is number => pid !== undefined);
+    },
+    get ports() {
+      return [...ports];
+    },
+    storeRoundTrips: async () => {
+      const each = await Promise.all(children.map((child) => askRoundTrips(child, START_TIMEOUT_MS)));
+      const total: RoundTripCounts = { get: 0, getEntry: 0, set: 0, delete: 0, take: 0, list: 0, ms: 0 };
+      for (const { counts } of each)
+        for (const operation of Object.keys(total) as (keyof RoundTripCounts)[]) total[operation] += counts[operation];
+      const delays = each.map((answer) => answer.eventLoopDelayMs);
+      const eventLoopDelayMs = delays.length ? delays.reduce((sum, delay) => sum + delay, 0) / delays.length : 0;
+      return { ...total, eventLoopDelayMs };
     },
     restart,
     stopInstances,

