@@ -10,10 +10,12 @@ import type { CommandIo } from './io';
 export const DOCTOR_HELP = `Usage: oauth-store doctor <mcp-server-url> [--attempts K] [--timeout MS] [--login | --login-auto] [--json]
 
 Diagnoses an MCP server's OAuth setup as a client meets it: RFC 9728 and RFC 8414 metadata, the advertised
-endpoints, dynamic client registration, K authorization requests with the registered client (an intermittent
-"client not registered" means per-instance storage, or per-instance keys, behind a load balancer), the redirect URI
-and scopes, and client authentication at the token endpoint (right, wrong and no secret). It registers test clients;
-it logs in only when asked to.
+endpoints, client ID metadata documents (CIMD: advertised? DCR as the only registration path is a warning, since the
+MCP spec of 2026-07-28 deprecates it; for a server on loopback, a CIMD client whose document the doctor serves on
+127.0.0.1 is sent through /authorize), dynamic client registration, K authorization requests with the registered
+client (an intermittent "client not registered" means per-instance storage, or per-instance keys, behind a load
+balancer), the redirect URI and scopes, and client authentication at the token endpoint (right, wrong and no secret).
+It registers test clients; it logs in only when asked to.
 
 Options:
   --attempts K        authorization requests to send (default ${DEFAULT_ATTEMPTS}: recognises a 2-6 instance fleet)
