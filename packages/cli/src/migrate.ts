@@ -118,9 +118,8 @@ async function saveState(path: string, state: ProgressState): Promise<void> {
 
 /**
  * Copies every entry of the named collections from one store to another, page by page, byte for byte, keeping each
- * entry's absolute expiry: contract v2's `getEntry` returns it for every record (encrypted or not), and the copy is
- * written with `ttlMs = expiresAt - now()` in the same synchronous step in which the target's runtime adds `now()`
- * back, so the target's expiry equals the source's (one millisecond later at most, if the clock ticks in between).
+ * entry's absolute expiry exactly: contract v2's `getEntry` returns it for every record (encrypted or not), and the
+ * copy is written with `set(..., { expiresAt })`, so the target's expiry equals the source's to the millisecond.
  * Resumable through `progressFile`; entries are written with plain `set`, so re-copying a page after a crash is
  * harmless. At the end it counts both sides of each collection.
  */
@@ -159,13 +158,17 @@ export async function migrate(from: ByteStore, to: ByteStore, options: MigrateOp
             counts.vanished += 1;
             return;
           }
-          // No await between reading the clock and calling set: the target's runtime reads the same clock at once.
-          const ttlMs = entry.expiresAt === undefined ? undefined : entry.expiresAt - now();
-          if (ttlMs !== undefined && ttlMs <= 0) {
+          // The absolute expiry is copied as it is: no drift from turning it into a relative TTL and back.
+          if (entry.expiresAt !== undefined && entry.expiresAt <= now()) {
             counts.expired += 1;
             return;
           }
-          await to.set(collection, key, entry.value, ttlMs !== undefined ? { ttlMs } : {});
+          await to.set(
+            collection,
+            key,
+            entry.value,
+            entry.expiresAt !== undefined ? { expiresAt: entry.expiresAt } : {},
+          );
           counts.copied += 1;
         }),
       );

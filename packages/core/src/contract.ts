@@ -7,8 +7,13 @@
 
 /** Options for {@link ByteStore.set}. */
 export interface SetOptions {
-  /** Time to live in milliseconds (a positive integer). Absent means the entry never expires. */
+  /** Time to live in milliseconds (a positive integer). Absent means the entry never expires. Excludes `expiresAt`. */
   ttlMs?: number;
+  /**
+   * Absolute expiry in epoch milliseconds (an integer in the future), instead of `ttlMs`: for copying an entry with the
+   * exact expiry `getEntry` reported (migrate), with no drift from converting it to a relative TTL and back.
+   */
+  expiresAt?: number;
   /** Write only when no live entry exists; an expired entry counts as absent. Excludes `ifVersion`. */
   onlyIfAbsent?: boolean;
   /**

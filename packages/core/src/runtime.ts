@@ -257,7 +257,16 @@ export class RuntimeStore implements ByteStore {
     }
     const condition = this.#writeCondition(options);
     const now = this.#now();
-    const expiresAt = options?.ttlMs === undefined ? undefined : now + options.ttlMs;
+    const expiresAt = options?.expiresAt ?? (options?.ttlMs === undefined ? undefined : now + options.ttlMs);
+    if (expiresAt !== undefined && expiresAt <= now) {
+      // Already expired: storing it could only let a backend with coarser expiry serve it. Nothing is written.
+      throw this.#typed(
+        new InvalidValueError('set: expiresAt is not in the future; the entry would already be expired.', {
+          source: this.#source,
+        }),
+        'set',
+      );
+    }
     const bytes = encodeFrame(value, expiresAt);
     const record: DriverRecord = {
       bytes,

@@ -83,6 +83,20 @@ export function assertValidSetOptions(capabilities: StoreCapabilities, options: 
   if (onlyIfAbsent !== undefined && typeof onlyIfAbsent !== 'boolean') {
     throw new InvalidValueError('onlyIfAbsent must be a boolean.', { source: capabilities.name });
   }
+  const { expiresAt } = options;
+  if (expiresAt !== undefined) {
+    if (!(Number.isSafeInteger(expiresAt) && expiresAt > 0)) {
+      throw new InvalidValueError(
+        `expiresAt must be an integer epoch time in milliseconds, got ${String(expiresAt)}.`,
+        {
+          source: capabilities.name,
+        },
+      );
+    }
+    if (ttlMs !== undefined) {
+      throw new InvalidValueError('set: use either ttlMs or expiresAt, not both.', { source: capabilities.name });
+    }
+  }
   if (options.ifVersion !== undefined && typeof options.ifVersion !== 'string') {
     throw new InvalidValueError('ifVersion must be the version string returned by getEntry.', {
       source: capabilities.name,

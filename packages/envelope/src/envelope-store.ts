@@ -224,9 +224,12 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     const taken = await store.take(collection, name);
     if (taken !== undefined && Buffer.compare(Buffer.from(taken), Buffer.from(existing)) !== 0) {
       const theirs = await tryOpen(collection, key, taken);
-      const left = theirs && theirs.expiresAt !== 0 ? theirs.expiresAt - now() : undefined;
-      if (left === undefined || left > 0) {
-        await store.set(collection, name, taken, { onlyIfAbsent: true, ...(left ? { ttlMs: left } : {}) });
+      const theirExpiry = theirs && theirs.expiresAt !== 0 ? theirs.expiresAt : undefined;
+      if (theirExpiry === undefined || theirExpiry > now()) {
+        await store.set(collection, name, taken, {
+          onlyIfAbsent: true,
+          ...(theirExpiry ? { expiresAt: theirExpiry } : {}),
+        });
         return false;
       }
     }
@@ -254,7 +257,7 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
     },
     async set(collection, key, value, setOptions) {
       const keyring = keys.peek() ?? (await keys.current());
-      const expiresAt = setOptions.ttlMs === undefined ? 0 : now() + setOptions.ttlMs;
+      const expiresAt = setOptions.expiresAt ?? (setOptions.ttlMs === undefined ? 0 : now() + setOptions.ttlMs);
       if (!Number.isSafeInteger(expiresAt)) {
         throw new InvalidValueError(
           'ttlMs is too large: the expiry would be past the year 285,000. Omit ttlMs for a record that never expires.',
@@ -266,9 +269,12 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
         : sealRecord(keyring, address(collection, key), value, expiresAt);
       const hashed = storedKey(collection, key);
       const name = typeof hashed === 'string' ? hashed : await hashed;
-      const written = await store.set(collection, name, sealed, setOptions);
+      // The inner store gets the same absolute expiry as the authenticated one, never a second clock reading.
+      const { ttlMs: _relative, ...conditions } = setOptions;
+      const innerOptions = expiresAt === 0 ? conditions : { ...conditions, expiresAt };
+      const written = await store.set(collection, name, sealed, innerOptions);
       if (written || !setOptions.onlyIfAbsent) return written;
-      return replaceExpired(collection, name, key, sealed, setOptions);
+      return replaceExpired(collection, name, key, sealed, innerOptions);
     },
     async delete(collection, key, deleteOptions) {
       return store.delete(collection, await storedKey(collection, key), deleteOptions);
