@@ -36,9 +36,10 @@ function ttlMsFromSeconds(ttl: unknown, name: string): number | undefined {
 /** What kind of value `value` is, for error messages that must not echo it. */
 function describeKind(value: unknown): string {
   if (value === null) return 'null';
-  if (typeof value === 'number')
-    return Number.isNaN(value) ? 'NaN' : value < 0 ? 'a negative number' : 'an infinite number';
-  return typeof value;
+  if (typeof value !== 'number') return typeof value;
+  if (Number.isNaN(value)) return 'NaN';
+  if (!Number.isFinite(value)) return 'an infinite number';
+  return value < 0 ? 'a negative number' : 'a number';
 }
 
 /**
