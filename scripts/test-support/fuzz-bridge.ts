@@ -36,8 +36,42 @@ export const anyInput: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom('', '\uD800', 'x'.repeat(5000), '__proto__', 'constructor', -1, 0, 1e21, Number.NaN),
 );
 
-/** Calls `call`; passes on a value or a typed error (which must have written nothing); fails on anything else. */
-export async function expectTypedOutcome(call: () => unknown, writes: () => number): Promise<void> {
+/** Ids that cannot name an entry: a lookup of any of them must answer "not found", never throw (issue 12 item 6). */
+export const IMPOSSIBLE_IDS: readonly unknown[] = [
+  '',
+  '\uD800',
+  `a\uDC00b`,
+  'x'.repeat(5000),
+  42,
+  null,
+  undefined,
+  {},
+  Object.create(null),
+  ['a'],
+];
+
+/** Shortest string input checked for in messages: shorter ones (a letter, a word) can occur in any sentence. */
+const ECHO_MIN_LENGTH = 8;
+
+/** The messages of an error and of its `cause` chain. */
+function messagesOf(error: unknown): string[] {
+  const messages: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    messages.push(current.message);
+    current = current.cause;
+  }
+  return messages;
+}
+
+/**
+ * Calls `call`; passes on a value or a typed error (which must have written nothing, and whose message and causes
+ * quote none of the string `inputs`: ids, codes and tokens are secrets); fails on anything else.
+ */
+export async function expectTypedOutcome(
+  call: () => unknown,
+  writes: () => number,
+  inputs: readonly unknown[] = [],
+): Promise<void> {
   const before = writes();
   try {
     await call();
@@ -46,6 +80,12 @@ export async function expectTypedOutcome(call: () => unknown, writes: () => numb
       throw new Error(`untyped ${(error as Error)?.name}: ${(error as Error)?.message}`);
     }
     expect(writes()).toBe(before);
+    for (const input of inputs) {
+      if (typeof input !== 'string' || input.trim().length < ECHO_MIN_LENGTH) continue;
+      for (const message of messagesOf(error)) {
+        if (message.includes(input)) throw new Error(`the ${error.code} error message quotes an input`);
+      }
+    }
   }
 }
 

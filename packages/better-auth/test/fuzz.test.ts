@@ -1,16 +1,47 @@
-import { describe, it } from '@jest/globals';
-import { expectTypedOutcome, fuzzBridge } from '../../../scripts/test-support/fuzz-bridge';
+import { describe, expect, it } from '@jest/globals';
+import { isOAuthStoreError } from '@oauth-store/core';
+import {
+  countingStore,
+  expectTypedOutcome,
+  fuzzBridge,
+  IMPOSSIBLE_IDS,
+} from '../../../scripts/test-support/fuzz-bridge';
 import { createSecondaryStorage } from '../src/index';
 
 describe('fuzz: every SecondaryStorage method answers a value or a typed error, and writes nothing on error', () => {
   it('get, set, getAndDelete, delete, increment', async () => {
-    await fuzzBridge(async ([key, value, ttl], store, writes) => {
+    await fuzzBridge(async (inputs, store, writes) => {
+      const [key, value, ttl] = inputs;
       const storage = createSecondaryStorage(store);
-      await expectTypedOutcome(() => storage.set(key as never, value as never, ttl as never), writes);
-      await expectTypedOutcome(() => storage.get(key as never), writes);
-      await expectTypedOutcome(() => storage.increment(key as never, ttl as never), writes);
-      await expectTypedOutcome(() => storage.getAndDelete(key as never), writes);
-      await expectTypedOutcome(() => storage.delete(key as never), writes);
+      await expectTypedOutcome(() => storage.set(key as never, value as never, ttl as never), writes, inputs);
+      await expectTypedOutcome(() => storage.get(key as never), writes, inputs);
+      await expectTypedOutcome(() => storage.increment(key as never, ttl as never), writes, inputs);
+      await expectTypedOutcome(() => storage.getAndDelete(key as never), writes, inputs);
+      await expectTypedOutcome(() => storage.delete(key as never), writes, inputs);
     });
+  });
+
+  it('keys no entry can have are not found by get and getAndDelete, ignored by delete, refused (typed) by writes', async () => {
+    const { store, writes } = countingStore();
+    const storage = createSecondaryStorage(store);
+    for (const key of IMPOSSIBLE_IDS) {
+      await expect(storage.get(key as never)).resolves.toBeNull();
+      await expect(storage.getAndDelete(key as never)).resolves.toBeNull();
+      await expect(storage.delete(key as never)).resolves.toBeUndefined();
+      const attempts: (() => Promise<unknown>)[] = [
+        () => storage.set(key as never, 'v'),
+        () => storage.increment(key as never, 60),
+      ];
+      for (const write of attempts) {
+        const error = await Promise.resolve()
+          .then(write)
+          .then(
+            () => undefined,
+            (e: unknown) => e,
+          );
+        expect(isOAuthStoreError(error, 'invalid_key')).toBe(true);
+      }
+    }
+    expect(writes()).toBe(0);
   });
 });
