@@ -100,6 +100,15 @@ export function createSecondaryStorage(
           source: SOURCE,
         });
       }
+      // UTF-8 cannot hold a lone surrogate: the encoder would replace it, and get would return another string.
+      if (!value.isWellFormed()) {
+        throw new InvalidValueError(
+          'set was given a string with a lone UTF-16 surrogate, which cannot be stored as is.',
+          {
+            source: SOURCE,
+          },
+        );
+      }
       const ttlMs = ttlMsFromSeconds(ttl, 'ttl');
       await store.set(collection, key, encodeEntry({ kind: 'string', value }), ttlMs === undefined ? {} : { ttlMs });
     },

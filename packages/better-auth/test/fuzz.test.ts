@@ -44,4 +44,17 @@ describe('fuzz: every SecondaryStorage method answers a value or a typed error, 
     }
     expect(writes()).toBe(0);
   });
+
+  it('a value get could not return as given (a lone surrogate) is refused, not silently changed', async () => {
+    const { store, writes } = countingStore();
+    const storage = createSecondaryStorage(store);
+    const error = await storage.set('k', 'a\uD800b').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isOAuthStoreError(error, 'invalid_value')).toBe(true);
+    expect(writes()).toBe(0);
+    await storage.set('k', 'a\u{1F600}b');
+    await expect(storage.get('k')).resolves.toBe('a\u{1F600}b');
+  });
 });
