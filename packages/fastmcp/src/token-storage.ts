@@ -1,4 +1,12 @@
-import { type ByteStore, ConfigurationError, decodeRecord, encodeRecord, InvalidValueError } from '@oauth-store/core';
+import {
+  type ByteStore,
+  ConfigurationError,
+  decodeRecord,
+  encodeRecord,
+  InvalidKeyError,
+  InvalidValueError,
+  isStorableKey,
+} from '@oauth-store/core';
 import { CLIENT_KEY_PREFIX, type DocumentClientResolver, isDocumentRefusal, toFastMcpClient } from './cimd-clients';
 import { addressOf, checkCollectionPrefix, type StoreAddress } from './key-mapping';
 import type { FastMcpTokenStorage } from './token-storage-interface';
@@ -80,9 +88,20 @@ export class StoreTokenStorage implements FastMcpTokenStorage {
   /** Where `key` is stored: its collection and key in the ByteStore. */
   addressOf(key: string): StoreAddress {
     if (typeof key !== 'string') {
-      throw new InvalidValueError('fastmcp storage keys must be strings.', { source: SOURCE });
+      throw new InvalidKeyError('fastmcp storage keys must be strings.', { source: SOURCE });
     }
     return addressOf(this.#prefix, key);
+  }
+
+  /**
+   * Where `key` would be stored, or undefined when no entry can be there (not a string, or a key the store cannot
+   * hold: too long, a lone surrogate). fastmcp builds keys from request values (`client:<client_id>`, codes, state),
+   * so reads and deletes treat such a key as unknown (fastmcp then answers invalid_client / invalid_grant, not 500).
+   */
+  #lookupAddress(key: unknown): StoreAddress | undefined {
+    if (typeof key !== 'string') return undefined;
+    const address = addressOf(this.#prefix, key);
+    return isStorableKey(this.#store.capabilities, address.key) ? address : undefined;
   }
 
   /**
@@ -95,7 +114,8 @@ export class StoreTokenStorage implements FastMcpTokenStorage {
 
   /** Deletes the value. */
   async delete(key: string): Promise<void> {
-    const address = this.addressOf(key);
+    const address = this.#lookupAddress(key);
+    if (!address) return;
     await this.#store.delete(address.collection, address.key);
   }
 
@@ -111,7 +131,8 @@ export class StoreTokenStorage implements FastMcpTokenStorage {
         throw error;
       }
     }
-    const address = this.addressOf(key);
+    const address = this.#lookupAddress(key);
+    if (!address) return null;
     const bytes = await this.#store.get(address.collection, address.key);
     return bytes ? decodeRecord(bytes) : null;
   }
@@ -133,7 +154,8 @@ export class StoreTokenStorage implements FastMcpTokenStorage {
 
   /** Atomically reads and deletes: of any number of callers on any number of instances, one gets the value. */
   async take(key: string): Promise<unknown> {
-    const address = this.addressOf(key);
+    const address = this.#lookupAddress(key);
+    if (!address) return null;
     const bytes = await this.#store.take(address.collection, address.key);
     return bytes ? decodeRecord(bytes) : null;
   }

@@ -120,6 +120,8 @@ export function createCimdClientsStore(options: CimdClientsStoreOptions): CimdCl
   const clients = options.clients ? toClientStore(options.clients) : undefined;
   const store: CimdClientsStore = {
     async getClient(clientId) {
+      // A client_id that is not a string names no client; the resolver (possibly a user's own) is not asked.
+      if (typeof clientId !== 'string') return undefined;
       if (!resolver.isDocumentClientId(clientId)) return clients?.getClient(clientId);
       try {
         return await resolver.resolveDocument(clientId);

@@ -96,6 +96,14 @@ function corrupted(what: string): IntegrityError {
 }
 
 /**
+ * The typed error for a value a save was given that would not read back: names what was expected, never the value
+ * (tokens and client secrets must not reach logs).
+ */
+function notSaved(what: string, expected: string): InvalidValueError {
+  return new InvalidValueError(`${what} was not saved: ${expected}`, { source: SOURCE });
+}
+
+/**
  * Persists an MCP client's OAuth state (client registration, tokens, PKCE verifier, discovery state) in a shared
  * store, keyed by user and server URL, so several client processes share one login and an authorization callback
  * may land on any of them. Values are validated with the SDK's own schemas on read; a record that does not parse is
@@ -162,6 +170,16 @@ export function createOAuthClientPersistence(
       throw corrupted('client information');
     },
     async saveClientInformation(clientInformation) {
+      // Checked with the schemas used on read, so a save never stores what would later read back as corrupted.
+      if (
+        !OAuthClientInformationFullSchema.safeParse(clientInformation).success &&
+        !OAuthClientInformationSchema.safeParse(clientInformation).success
+      ) {
+        throw notSaved(
+          'the client information',
+          "it must match the MCP SDK's OAuthClientInformation (a client_id string, ...).",
+        );
+      }
       await write(collections.client, clientInformation, undefined);
     },
     async tokens() {
@@ -170,6 +188,12 @@ export function createOAuthClientPersistence(
       return tokens;
     },
     async saveTokens(tokens) {
+      if (!OAuthTokensSchema.safeParse(tokens).success) {
+        throw notSaved(
+          'the tokens',
+          "they must match the MCP SDK's OAuthTokens (access_token and token_type strings, ...).",
+        );
+      }
       await write(collections.tokens, tokens, tokensTtlMs);
       lastSeenTokens = fingerprint(tokens);
     },
@@ -191,6 +215,10 @@ export function createOAuthClientPersistence(
       return stored;
     },
     async saveDiscoveryState(state) {
+      const candidate = state as Partial<OAuthDiscoveryState> | null | undefined;
+      if (!candidate || typeof candidate !== 'object' || typeof candidate.authorizationServerUrl !== 'string') {
+        throw notSaved('the discovery state', 'it must be an object with an authorizationServerUrl string.');
+      }
       await write(collections.discovery, state, discoveryTtlMs);
     },
     async discoveryState() {

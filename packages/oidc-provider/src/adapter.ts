@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { type ByteStore, ConfigurationError, InvalidValueError, type SetOptions } from '@oauth-store/core';
+import {
+  assertValidKey,
+  assertValidSetOptions,
+  assertValidValue,
+  type ByteStore,
+  ConfigurationError,
+  InvalidKeyError,
+  InvalidValueError,
+  isStorableKey,
+  type SetOptions,
+} from '@oauth-store/core';
 import { OidcCollections } from './collections';
 import { ConsumeRefusedError } from './consume-error';
 import { type OidcAdapterOptions, resolveOidcAdapterOptions } from './options';
@@ -113,10 +123,22 @@ class StoreOidcAdapter implements OidcAdapter {
     if (!given || typeof given !== 'object' || Array.isArray(given)) {
       throw new InvalidValueError(`upsert of a ${this.#model} needs a payload object.`, { source: SOURCE });
     }
+    const { store, collections } = this.#shared;
+    assertValidKey(store.capabilities, this.#records, id);
     const payload = toStorablePayload(given) as OidcAdapterPayload;
     const ttlMs = this.#ttlMs(expiresIn);
     const options: SetOptions = ttlMs === undefined ? {} : { ttlMs: ttlMs + this.#retentionMs() };
-    const { store, collections } = this.#shared;
+    // Everything is checked and encoded before the first write, so an upsert that fails writes nothing (no lookup
+    // left pointing at a record that was never stored).
+    assertValidSetOptions(store.capabilities, options);
+    this.#assertLookupKeys(payload);
+    const record: StoredRecord = {
+      payload,
+      rev: newRevision(),
+      ...(ttlMs === undefined ? {} : { expiresAt: Date.now() + ttlMs }),
+    };
+    const encoded = encodeStoredRecord(record);
+    assertValidValue(store.capabilities, encoded);
     // Lookups first, then the record: a crash in between leaves a lookup pointing nowhere (harmless, it is checked
     // on read), never a token that revokeByGrantId cannot find.
     const lookups: Promise<boolean>[] = [];
@@ -131,18 +153,38 @@ class StoreOidcAdapter implements OidcAdapter {
       lookups.push(store.set(collections.byUserCode(this.#model), payload.userCode, encoder.encode(id), options));
     }
     await Promise.all(lookups);
-    const record: StoredRecord = {
-      payload,
-      rev: newRevision(),
-      ...(ttlMs === undefined ? {} : { expiresAt: Date.now() + ttlMs }),
-    };
-    await store.set(this.#records, id, encodeStoredRecord(record), options);
+    await store.set(this.#records, id, encoded, options);
+  }
+
+  /** Throws a typed error (naming the field, never its value) when a lookup the payload asks for cannot be stored. */
+  #assertLookupKeys(payload: OidcAdapterPayload): void {
+    const { capabilities } = this.#shared.store;
+    const fields: [string, unknown][] = [
+      ['uid', this.#model === 'Session' ? payload.uid : undefined],
+      ['userCode', payload.userCode],
+    ];
+    for (const [field, value] of fields) {
+      if (typeof value === 'string' && value.length > 0 && !isStorableKey(capabilities, value)) {
+        throw new InvalidKeyError(
+          `the ${this.#model} payload's ${field} cannot be stored as a lookup key (too long for this store, or a lone UTF-16 surrogate).`,
+          { source: SOURCE },
+        );
+      }
+    }
+    const { grantId } = payload;
+    if (GRANTABLE.has(this.#model) && typeof grantId === 'string' && !grantId.isWellFormed()) {
+      throw new InvalidKeyError(`the ${this.#model} payload's grantId contains a lone UTF-16 surrogate.`, {
+        source: SOURCE,
+      });
+    }
   }
 
   async find(id: string): Promise<OidcAdapterPayload | undefined> {
     return (await this.#read(id))?.payload;
   }
 
+  // Lookups answer "not found" for ids that cannot name an entry (not a string, empty, too long, a lone surrogate):
+  // they come from requests, and oidc-provider answers an unknown one with invalid_grant / invalid_request, not 500.
   async findByUid(uid: string): Promise<OidcAdapterPayload | undefined> {
     const payload = await this.#findVia(this.#shared.collections.byUid(this.#model), uid);
     // The lookup may outlive a change of the session's uid: only a record that still has this uid counts.
@@ -212,13 +254,15 @@ class StoreOidcAdapter implements OidcAdapter {
 
   async destroy(id: string): Promise<void> {
     const { store } = this.#shared;
+    if (!isStorableKey(store.capabilities, id)) return;
     const bytes = await store.get(this.#records, id);
     await store.delete(this.#records, id);
     if (bytes) await this.#removeLookups(id, decodeStoredRecord(bytes));
   }
 
   async revokeByGrantId(grantId: string): Promise<void> {
-    if (typeof grantId !== 'string' || grantId.length === 0) return;
+    // A grant id that no upsert could have indexed (see #assertLookupKeys) has nothing to revoke.
+    if (typeof grantId !== 'string' || grantId.length === 0 || !grantId.isWellFormed()) return;
     // oidc-provider revokes a grant through every grantable model at once; they all share one grant index, so
     // concurrent calls for the same grant in this process share one pass.
     const { revoking } = this.#shared;
@@ -282,11 +326,13 @@ class StoreOidcAdapter implements OidcAdapter {
   }
 
   async #read(id: string): Promise<StoredRecord | undefined> {
+    if (!isStorableKey(this.#shared.store.capabilities, id)) return undefined;
     const bytes = await this.#shared.store.get(this.#records, id);
     return bytes ? decodeStoredRecord(bytes) : undefined;
   }
 
   async #findVia(lookup: string, key: string): Promise<OidcAdapterPayload | undefined> {
+    if (!isStorableKey(this.#shared.store.capabilities, key)) return undefined;
     const target = await this.#shared.store.get(lookup, key);
     return target ? this.find(decoder.decode(target)) : undefined;
   }
@@ -304,7 +350,9 @@ class StoreOidcAdapter implements OidcAdapter {
   #ttlMs(expiresIn: number | undefined): number | undefined {
     if (expiresIn === undefined || expiresIn === null) return undefined;
     if (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn)) {
-      throw new InvalidValueError(`expiresIn must be a finite number of seconds, got ${String(expiresIn)}.`, {
+      // Not echoed: say what kind of value it is, never the value.
+      const kind = typeof expiresIn === 'number' ? 'a non-finite number' : typeof expiresIn;
+      throw new InvalidValueError(`expiresIn must be a finite number of seconds (or omitted), got ${kind}.`, {
         source: SOURCE,
       });
     }
