@@ -269,9 +269,10 @@ export function withEnvelopeEncryption(store: ByteStore, options: EnvelopeOption
         : sealRecord(keyring, address(collection, key), value, expiresAt);
       const hashed = storedKey(collection, key);
       const name = typeof hashed === 'string' ? hashed : await hashed;
-      // The inner store gets the same absolute expiry as the authenticated one, never a second clock reading.
-      const { ttlMs: _relative, ...conditions } = setOptions;
-      const innerOptions = expiresAt === 0 ? conditions : { ...conditions, expiresAt };
+      // An absolute expiry (migrate) reaches the inner store as it is. A relative one stays relative: the inner store
+      // reads its clock a little later, so its copy of the expiry is never earlier than the authenticated one and a
+      // 1 ms TTL can never arrive there already in the past.
+      const innerOptions = setOptions;
       const written = await store.set(collection, name, sealed, innerOptions);
       if (written || !setOptions.onlyIfAbsent) return written;
       return replaceExpired(collection, name, key, sealed, innerOptions);
