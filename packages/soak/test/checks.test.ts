@@ -107,10 +107,10 @@ describe('stale reads', () => {
 
 describe('failures', () => {
   const failed = (err: string) => op({ op: 'get-client', ok: false, err });
-  const call = (ms: number, err = 'unavailable', w = 'w1'): LogRecord => ({
+  const call = (ms: number, err = 'unavailable', w = 'w1', m = 'get'): LogRecord => ({
     k: 'call-fail',
     w,
-    m: 'get',
+    m,
     t0: 1_000,
     ms,
     err,
@@ -126,6 +126,11 @@ describe('failures', () => {
 
   it('flags a failed call slower than the bound plus slack', () => {
     expect(failures([call(3_000), call(3_001)], limits)).toMatchObject({ slowFailures: 1, lateFailures: 0 });
+  });
+
+  it('bounds a set by twice the timeout (a write of unknown outcome reads back with its own bound)', () => {
+    const set = (ms: number) => call(ms, 'unavailable', 'w1', 'set');
+    expect(failures([set(5_000), set(5_001)], limits)).toMatchObject({ slowFailures: 1, lateFailures: 0 });
   });
 
   it('reports an overrun explained by a blocked event loop in that worker apart from slow failures', () => {
