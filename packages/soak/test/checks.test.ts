@@ -139,6 +139,15 @@ describe('failures', () => {
     expect(failures([call(6_000), heap(5_000, 4_000, 'w2')], limits).slowFailures).toBe(1);
     expect(failures([call(6_000), heap(5_000, 1_000)], limits).slowFailures).toBe(1);
   });
+
+  it('counts a gap between a worker’s once-a-second samples as a stall (its timers could not fire)', () => {
+    // Samples at 1 s and 6 s: the worker's timers were held for about 4 s, enough to explain a 4 s overrun.
+    const gap = [heap(1_000, 0), call(6_000), heap(6_000, 10)];
+    expect(failures(gap, limits)).toMatchObject({ slowFailures: 0, lateFailures: 1 });
+    // Regular samples do not excuse it.
+    const regular = [heap(1_000, 0), call(6_000), ...[2, 3, 4, 5, 6].map((s) => heap(s * 1_000, 10))];
+    expect(failures(regular, limits).slowFailures).toBe(1);
+  });
 });
 
 describe('writes applied after they were reported failed', () => {
