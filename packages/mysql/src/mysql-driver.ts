@@ -29,7 +29,6 @@ export interface MysqlDriverConfig {
   timeoutMs: number;
   now: () => number;
   takeStrategy: TakeStrategy;
-  foundRows: boolean;
   beforeClose: () => Promise<void>;
   closePool: boolean;
 }
@@ -39,6 +38,19 @@ interface ResultHeader {
 }
 
 type Row = Record<string, unknown>;
+
+/** ER_DUP_ENTRY: the INSERT found a row with that primary key. */
+function isDuplicateKey(error: unknown): boolean {
+  return (error as { errno?: unknown } | null)?.errno === 1062;
+}
+
+/** ER_LOCK_DEADLOCK: InnoDB chose this statement as a deadlock victim and rolled it back. */
+function isDeadlock(error: unknown): boolean {
+  return (error as { errno?: unknown } | null)?.errno === 1213;
+}
+
+/** Unit of the random pause before a deadlock victim is tried again. */
+const DEADLOCK_PAUSE_MS = 2;
 
 function utf8(text: string): Buffer {
   return Buffer.from(text, 'utf8');
@@ -68,7 +80,6 @@ export class MysqlDriver implements StoreDriver {
   readonly now: () => number;
   readonly #pool: MysqlPoolLike;
   readonly #sql: Statements;
-  readonly #foundRows: boolean;
   readonly #beforeClose: () => Promise<void>;
   readonly #closePool: boolean;
   #takeStrategy: TakeStrategy | Promise<TakeStrategy>;
@@ -79,7 +90,6 @@ export class MysqlDriver implements StoreDriver {
     this.now = config.now;
     this.#pool = config.pool;
     this.#sql = config.statements;
-    this.#foundRows = config.foundRows;
     this.#beforeClose = config.beforeClose;
     this.#closePool = config.closePool;
     this.#takeStrategy = config.takeStrategy;
@@ -118,16 +128,8 @@ export class MysqlDriver implements StoreDriver {
       case 'none':
         await this.execute(this.#sql.set, [utf8(collection), utf8(key), bytes, expiresAt], context);
         return true;
-      case 'absent': {
-        const { affectedRows } = await this.execute<ResultHeader>(
-          this.#sql.setIfAbsent,
-          [utf8(collection), utf8(key), bytes, expiresAt, context.now, context.now],
-          context,
-        );
-        // 1 inserted, 2 an expired row replaced, 0 a live row kept. With FOUND_ROWS a kept row also counts 1: then 1 is
-        // ambiguous, and false makes the runtime re-read and recognise its own version if the insert was ours.
-        return affectedRows === 2 || (affectedRows === 1 && !this.#foundRows);
-      }
+      case 'absent':
+        return this.#create(collection, key, bytes, expiresAt, context);
       case 'version': {
         const { affectedRows } = await this.execute<ResultHeader>(
           this.#sql.setIfVersion,
@@ -140,28 +142,90 @@ export class MysqlDriver implements StoreDriver {
     }
   }
 
+  /**
+   * Conditional create as plain INSERTs, whatever the connection's FOUND_ROWS flag: INSERT; on a duplicate, delete the
+   * row only if it has expired (unobservable: an expired entry is absent) and INSERT once more. Not INSERT ... ON
+   * DUPLICATE KEY UPDATE col = IF(expired, new, old): racing takes, that statement wrote a just-taken row back on
+   * MariaDB 10.11 (the soak received one authorization code's grant twice).
+   */
+  async #create(
+    collection: string,
+    key: string,
+    bytes: Buffer,
+    expiresAt: number | null,
+    context: OperationContext,
+  ): Promise<boolean> {
+    return this.#retryingDeadlocks(context, async () => {
+      if (await this.#insert(collection, key, bytes, expiresAt, context)) return true;
+      const { affectedRows } = await this.execute<ResultHeader>(
+        this.#sql.deleteExpired,
+        [utf8(collection), utf8(key), context.now],
+        context,
+      );
+      return affectedRows === 1 && (await this.#insert(collection, key, bytes, expiresAt, context));
+    });
+  }
+
+  /**
+   * Runs a mutation again when InnoDB picked it as a deadlock victim (inserts and deletes of one key racing across
+   * connections do deadlock): the victim's statement or transaction was rolled back, so it certainly did nothing, and
+   * the caller would only have had to retry it. Until the operation's deadline, after a short random pause that
+   * grows with each attempt, so the racers stop meeting in the same order.
+   */
+  async #retryingDeadlocks<T>(context: OperationContext, mutation: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await mutation();
+      } catch (error) {
+        const pauseMs = Math.random() * Math.min(attempt, 10) * DEADLOCK_PAUSE_MS;
+        if (!isDeadlock(error) || this.now() + pauseMs >= context.deadline || context.signal.aborted) throw error;
+        await new Promise((resolve) => setTimeout(resolve, pauseMs));
+      }
+    }
+  }
+
+  /** One INSERT: true when it inserted, false when a row with that key exists (ER_DUP_ENTRY). */
+  async #insert(
+    collection: string,
+    key: string,
+    bytes: Buffer,
+    expiresAt: number | null,
+    context: OperationContext,
+  ): Promise<boolean> {
+    try {
+      await this.execute(this.#sql.insert, [utf8(collection), utf8(key), bytes, expiresAt], context);
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
   async remove(
     collection: string,
     key: string,
     condition: Exclude<WriteCondition, { kind: 'absent' }>,
     context: OperationContext,
   ): Promise<boolean> {
-    const { affectedRows } =
+    const { affectedRows } = await this.#retryingDeadlocks(context, () =>
       condition.kind === 'version'
-        ? await this.execute<ResultHeader>(
+        ? this.execute<ResultHeader>(
             this.#sql.deleteLiveIfVersion,
             [utf8(collection), utf8(key), context.now, asBuffer(condition.versionBytes)],
             context,
           )
-        : await this.execute<ResultHeader>(this.#sql.deleteLive, [utf8(collection), utf8(key), context.now], context);
+        : this.execute<ResultHeader>(this.#sql.deleteLive, [utf8(collection), utf8(key), context.now], context),
+    );
     return affectedRows === 1;
   }
 
   async take(collection: string, key: string, context: OperationContext): Promise<Uint8Array | undefined> {
     const strategy = await this.#strategy(context);
-    return strategy === 'delete-returning'
-      ? this.#takeReturning(collection, key, context)
-      : this.#takeLockingRead(collection, key, context);
+    return this.#retryingDeadlocks(context, () =>
+      strategy === 'delete-returning'
+        ? this.#takeReturning(collection, key, context)
+        : this.#takeLockingRead(collection, key, context),
+    );
   }
 
   /** The take strategy to use; `auto` asks the server once which one it is. */

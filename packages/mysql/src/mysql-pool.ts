@@ -6,9 +6,8 @@ export interface MysqlConnectionLike {
 }
 
 /**
- * The part of a `mysql2/promise` Pool the store uses. Create it with `flags: ['-FOUND_ROWS']` (as
- * {@link createMysqlStore} does): then a conditional create answers from its own affected-rows count; with the
- * FOUND_ROWS flag (mysql2's default) the count is ambiguous and each refused create costs one extra read.
+ * The part of a `mysql2/promise` Pool the store uses. Any flags work: no statement the store sends depends on
+ * FOUND_ROWS (a conditional create is a plain INSERT, a compare-and-set always changes the row it matches).
  */
 export interface MysqlPoolLike {
   query(options: { sql: string; timeout?: number } | string, values?: unknown[]): Promise<[unknown, unknown]>;
@@ -20,11 +19,12 @@ export interface MysqlPoolLike {
 const FOUND_ROWS = 2;
 
 /**
- * Whether the pool's connections report "found" instead of "changed" rows. mysql2 keeps the negotiated flags on
- * `pool.pool.config.connectionConfig.flags`; when they cannot be read, assume the default (on).
+ * Whether the pool's connections report "found" instead of "changed" rows. mysql2 keeps the merged flags on
+ * `pool.pool.config.connectionConfig.clientFlags` (its `flags` option is the user's list, not the bits); when they
+ * cannot be read, assume the default (on).
  */
 export function reportsFoundRows(pool: MysqlPoolLike): boolean {
-  const flags = (pool as { pool?: { config?: { connectionConfig?: { flags?: unknown } } } }).pool?.config
-    ?.connectionConfig?.flags;
+  const flags = (pool as { pool?: { config?: { connectionConfig?: { clientFlags?: unknown } } } }).pool?.config
+    ?.connectionConfig?.clientFlags;
   return typeof flags === 'number' ? (flags & FOUND_ROWS) !== 0 : true;
 }

@@ -8,7 +8,7 @@ import {
 } from '@oauth-store/core';
 import { mapMysqlError } from './map-error';
 import { MysqlDriver, type TakeStrategy } from './mysql-driver';
-import { type MysqlPoolLike, reportsFoundRows } from './mysql-pool';
+import type { MysqlPoolLike } from './mysql-pool';
 import { DEFAULT_TABLE, MIGRATION_LOCK_NAME, migrationSql } from './schema';
 import { type Statements, statements } from './statements';
 import { type SweepTimer, startSweepTimer } from './sweeper';
@@ -143,7 +143,6 @@ export class MysqlStore extends RuntimeStore {
       timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       now: options.now ?? Date.now,
       takeStrategy,
-      foundRows: reportsFoundRows(options.pool),
       closePool: options.closePool ?? false,
       beforeClose: async () => {
         await holder.sweeper?.stop();

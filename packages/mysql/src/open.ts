@@ -19,7 +19,7 @@ function definedOnly<T extends object>(options: T): T {
 
 /**
  * Creates a mysql2 pool that the store owns (`close()` ends it) from a connection string, then migrates unless told
- * not to. The pool is created with `flags: ['-FOUND_ROWS']` (so a conditional create answers in one statement),
+ * not to. The pool is created with `flags: ['-FOUND_ROWS']`,
  * binary-safe settings, and a connect timeout of `timeoutMs`.
  */
 export async function createMysqlStore(options: CreateMysqlStoreOptions): Promise<MysqlStore> {

@@ -11,11 +11,10 @@ export interface Statements {
   get: string;
   /** collection, key, value, expires_at -> upsert. */
   set: string;
-  /**
-   * collection, key, value, expires_at, now, now -> affectedRows 1 (inserted) or 2 (an expired row replaced); 0 when a
-   * live row exists (needs a connection without the FOUND_ROWS flag, see {@link fromMysqlPool}).
-   */
-  setIfAbsent: string;
+  /** collection, key, now -> deletes the row if it has expired (a conditional create clearing the way). */
+  deleteExpired: string;
+  /** collection, key, value, expires_at -> a plain INSERT (conditional create): fails with ER_DUP_ENTRY on a row. */
+  insert: string;
   /** value, expires_at, collection, key, now, version -> affectedRows 1 when the live row had that version. */
   setIfVersion: string;
   /** collection, key -> deletes the row, live or not (MySQL 8 take, step 2, on the row step 1 locked). */
@@ -40,13 +39,12 @@ export interface Statements {
 export function statements(table: string): Statements {
   const t = quoteIdentifier('table', table);
   const insert = `INSERT INTO ${t} (collection, \`key\`, value, expires_at) VALUES (?, ?, ?, ?)`;
-  // In ON DUPLICATE KEY UPDATE the assignments run left to right: `value` is assigned while `expires_at` is still the
-  // old row's, and `expires_at` last, so both conditions test the old row's expiry.
-  const expired = '(expires_at IS NOT NULL AND expires_at <= ?)';
   return {
     get: `SELECT value FROM ${t} WHERE ${KEY} AND ${live}`,
     set: `${insert} ON DUPLICATE KEY UPDATE value = VALUES(value), expires_at = VALUES(expires_at)`,
-    setIfAbsent: `${insert} ON DUPLICATE KEY UPDATE value = IF(${expired}, VALUES(value), value), expires_at = IF(${expired}, VALUES(expires_at), expires_at)`,
+    // Conditional create: see MysqlDriver's #create for why this is not INSERT ... ON DUPLICATE KEY UPDATE.
+    deleteExpired: `DELETE FROM ${t} WHERE ${KEY} AND expires_at IS NOT NULL AND expires_at <= ?`,
+    insert,
     // InnoDB's UPDATE reads the newest committed row under an exclusive lock and evaluates the WHERE on it: of racing
     // compare-and-sets on one version, the first applies and the others find another version.
     setIfVersion: `UPDATE ${t} SET value = ?, expires_at = ? WHERE ${KEY} AND ${live} AND ${VERSION} = ?`,

@@ -116,10 +116,12 @@ the killed worker logged counts; what it had in flight has an unknown outcome an
 - **No expired entry returned**: a token-set read that started after the entry's latest possible expiry (write end +
   TTL) + ${options.clockSlackMs} ms and still returned it is a stale read.
 - **Every failure typed and bounded**: every failed operation and adapter call rejected with an \`OAuthStoreError\`
-  (its code counted), and no failed adapter call took longer than the bound (${options.timeoutMs} ms) + ${options.slackMs} ms.
+  (its code counted), and no failed adapter call took longer than the bound (${options.timeoutMs} ms; twice that for a
+  \`set\`, whose unknown outcome is checked by a read-back with its own bound, as the contract says) + ${options.slackMs} ms.
   An overrun is reported apart, as **late** (in brackets), when the worker's event loop was blocked at least as long
-  as the overrun during the call (sampled every second with \`monitorEventLoopDelay\`): no timer, so no timeout, can
-  fire while the loop is blocked, whatever the adapter does. Seen with the Firestore SDK, whose first request in a
+  as the overrun during the call (sampled every second with \`monitorEventLoopDelay\`, and a gap between two of those
+  once-a-second samples counts as a stall of its length minus 1 s): no timer, so no timeout, can fire while the loop
+  is blocked or the process is not scheduled, whatever the adapter does. Seen with the Firestore SDK, whose first request in a
   process loads its protos synchronously (seconds on a loaded machine).
 - **Recovery**: after each fault some operation started after it succeeds (a fault ending after the workload must be
   followed by a clean read-back); no worker hangs on stop.

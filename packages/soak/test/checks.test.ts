@@ -107,10 +107,10 @@ describe('stale reads', () => {
 
 describe('failures', () => {
   const failed = (err: string) => op({ op: 'get-client', ok: false, err });
-  const call = (ms: number, err = 'unavailable', w = 'w1'): LogRecord => ({
+  const call = (ms: number, err = 'unavailable', w = 'w1', m = 'get'): LogRecord => ({
     k: 'call-fail',
     w,
-    m: 'get',
+    m,
     t0: 1_000,
     ms,
     err,
@@ -128,11 +128,25 @@ describe('failures', () => {
     expect(failures([call(3_000), call(3_001)], limits)).toMatchObject({ slowFailures: 1, lateFailures: 0 });
   });
 
+  it('bounds a set by twice the timeout (a write of unknown outcome reads back with its own bound)', () => {
+    const set = (ms: number) => call(ms, 'unavailable', 'w1', 'set');
+    expect(failures([set(5_000), set(5_001)], limits)).toMatchObject({ slowFailures: 1, lateFailures: 0 });
+  });
+
   it('reports an overrun explained by a blocked event loop in that worker apart from slow failures', () => {
     expect(failures([call(6_000), heap(5_000, 4_000)], limits)).toMatchObject({ slowFailures: 0, lateFailures: 1 });
     // Lag in another worker, or too short to explain the overrun, does not excuse it.
     expect(failures([call(6_000), heap(5_000, 4_000, 'w2')], limits).slowFailures).toBe(1);
     expect(failures([call(6_000), heap(5_000, 1_000)], limits).slowFailures).toBe(1);
+  });
+
+  it('counts a gap between a worker’s once-a-second samples as a stall (its timers could not fire)', () => {
+    // Samples at 1 s and 6 s: the worker's timers were held for about 4 s, enough to explain a 4 s overrun.
+    const gap = [heap(1_000, 0), call(6_000), heap(6_000, 10)];
+    expect(failures(gap, limits)).toMatchObject({ slowFailures: 0, lateFailures: 1 });
+    // Regular samples do not excuse it.
+    const regular = [heap(1_000, 0), call(6_000), ...[2, 3, 4, 5, 6].map((s) => heap(s * 1_000, 10))];
+    expect(failures(regular, limits).slowFailures).toBe(1);
   });
 });
 
