@@ -72,7 +72,7 @@ beforeAll(() => {
   dirs.push(join(vitestReport, '..'));
   // The whole v2 suite (two cross-process races among it) on a file-system store, on a machine that may be busy.
   vitestRun = run([vitestBin, 'run', '--root', '.', '--reporter=json', `--outputFile=${vitestReport}`], 230_000);
-  nodeTestRun = run(['--import', 'tsx', '--test', 'contract.node-test.ts'], 230_000);
+  nodeTestRun = run(['--import', 'tsx', '--test', '--test-reporter=tap', 'contract.node-test.ts'], 230_000);
 });
 
 afterAll(() => {

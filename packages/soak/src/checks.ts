@@ -93,6 +93,8 @@ export interface Findings {
   /** Longest time from a fault's end to the first operation that succeeded after it. */
   maxRecoveryMs: number;
   unhandled: number;
+  /** What each unhandled rejection or uncaught exception was (name and code, never a message). */
+  unhandledKinds: string[];
   latencyMs: { p50: number; p99: number };
   heap: HeapSummary[];
 }
@@ -351,6 +353,7 @@ export function check(input: {
     ...failedWrites(records, input.probes ?? new Map()),
     ...recovery(records, faults, runEnd, writes.unverifiedWrites === 0),
     unhandled: records.filter((r) => r.k === 'unhandled').length,
+    unhandledKinds: records.flatMap((r) => (r.k === 'unhandled' ? [r.what] : [])),
     latencyMs: latency(records),
     heap: heapSummaries(records),
   };
