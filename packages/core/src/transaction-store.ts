@@ -226,13 +226,13 @@ export class TransactionStore {
     this.consentTokens = collection('consent-tokens', ttls.consentTokens);
     this.authorizationCodes = new AuthorizationCodes(store, prefix, ttls.authorizationCodes, now, keyHasher);
     this.upstreamTokens = collection<UpstreamTokenSet>('upstream-tokens', ttls.upstreamTokens, (value) =>
-      untilLatest(now, value.expiresAt, value.refreshExpiresAt),
+      untilLatest(now, value?.expiresAt, value?.refreshExpiresAt),
     );
     this.tokenMappings = collection<TokenMapping>('token-mappings', ttls.tokenMappings, (value) =>
-      untilLatest(now, value.expiresAt),
+      untilLatest(now, value?.expiresAt),
     );
     this.refreshTokens = collection<RefreshTokenMetadata>('refresh-tokens', ttls.refreshTokens, (value) =>
-      untilLatest(now, value.expiresAt),
+      untilLatest(now, value?.expiresAt),
     );
   }
 }
