@@ -425,7 +425,7 @@ async function cliProject() {
   check(
     inspect.code === 1 &&
       /@oauth-store\/redis/.test(inspect.stderr) &&
-      /npm install @oauth-store\/redis redis/.test(inspect.stderr),
+      /npm install @oauth-store\/redis (redis|@redis\/client)/.test(inspect.stderr),
     'npx oauth-store inspect redis://... without the Redis adapter: exit 1 naming what to install',
     tail(inspect),
   );
