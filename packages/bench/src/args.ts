@@ -26,16 +26,27 @@ export interface BenchOptions {
   readonly out: string | undefined;
   /** Where to write the machine-readable report (`--json FILE`), if anywhere. */
   readonly json: string | undefined;
+  /** Whether to take the CPU profiles that explain missed targets (off with `--no-profile`). */
+  readonly profile: boolean;
+  /** Clients in the listing/migration memory run (`--scale N`; 0 skips it). Needs redis and postgres in the run. */
+  readonly scale: number;
+  /** Logins per run of the demo's login comparison (`--logins N`; 0 skips it). */
+  readonly logins: number;
 }
 
 /** Share of `--ops` the emulators and the fake run: their operations take milliseconds, not microseconds. */
 export const EMULATOR_SHARE = 0.1;
 /** Default operations per latency cell: the whole run takes about two to three minutes on the 2-core machine. */
 export const DEFAULT_OPS = 2000;
+/** Default clients of the listing/migration memory run (issue 16: "listing or migrating 100,000 clients"). */
+export const DEFAULT_SCALE = 100_000;
+/** Default logins per run of the demo's login comparison. */
+export const DEFAULT_LOGINS = 50;
 
 /** The `--help` text. */
 export const USAGE = `Usage: pnpm bench [--ops N | --seconds S] [--only ${BACKENDS.join(',')}]
                   [--warmup N] [--key-load-ops N] [--out FILE | --no-write] [--json FILE]
+                  [--no-profile] [--scale N] [--logins N]
   --ops N          operations per contender per latency cell on Redis/PostgreSQL (default ${DEFAULT_OPS});
                    the emulators and the GCS fake run a tenth of it; throughput cells run about
                    two seconds per contender (between N and 10 N operations)
@@ -44,7 +55,19 @@ export const USAGE = `Usage: pnpm bench [--ops N | --seconds S] [--only ${BACKEN
   --warmup N       warm-up operations per contender per operation (default 300)
   --key-load-ops N operations in the key-source load count run (default 10000)
   --out FILE       report path (default docs/benchmarks.md); --no-write prints only
-  --json FILE      also write the figures and each target's verdict as JSON (shape: bench-json.ts)`;
+  --json FILE      also write the figures and each target's verdict as JSON (shape: bench-json.ts)
+  --no-profile     skip the CPU profiles that break down where a missed target's time goes
+  --scale N        clients written, listed and migrated in the heap-peak run (default ${DEFAULT_SCALE}; 0 skips;
+                   runs when both redis and postgres are in the run)
+  --logins N       logins per run of the demo's login comparison (default ${DEFAULT_LOGINS}; 0 skips)`;
+
+function wholeOrZero(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`--${name} must be a whole number (0 skips), got "${text}"`);
+  return value;
+}
 
 function positive(name: string, text: string | undefined, fallback: number | undefined): number | undefined {
   if (text === undefined) return fallback;
@@ -66,6 +89,9 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
       out: { type: 'string' },
       'no-write': { type: 'boolean' },
       json: { type: 'string' },
+      'no-profile': { type: 'boolean' },
+      scale: { type: 'string' },
+      logins: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -87,5 +113,8 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
     keyLoadOps: Math.round(positive('key-load-ops', values['key-load-ops'], 10_000) as number),
     out: values['no-write'] ? undefined : (values.out ?? defaultOut),
     json: values.json,
+    profile: !values['no-profile'],
+    scale: wholeOrZero('scale', values.scale, DEFAULT_SCALE),
+    logins: wholeOrZero('logins', values.logins, DEFAULT_LOGINS),
   };
 }

@@ -59,11 +59,20 @@ export interface BenchJson {
         readonly throughputOps: number;
         /** Keyed by role: raw, adapter (ours), envelope (ours + envelope encryption), keyv. */
         readonly contenders: Readonly<Partial<Record<Role, ContenderFigures>>>;
+        /**
+         * CPU profiles at concurrency 1 by role and operation: wall and self time per operation (µs) by category of
+         * code (profile.ts). Absent with `--no-profile`. Added in schema 1 without breaking it (a new optional field).
+         */
+        readonly profiles?: BackendReport['profiles'];
       }
     >
   >;
   readonly targets: readonly (TargetCheck & { readonly verdict: 'met' | 'missed' })[];
   readonly keyLoads?: RunReport['keyLoads'];
+  /** The listing/migration heap run (bytes and seconds per phase), when it ran. */
+  readonly scale?: RunReport['scale'];
+  /** The demo's login comparison (ms), when it ran. */
+  readonly logins?: RunReport['logins'];
 }
 
 const finite = (value: number | undefined): number | null =>
@@ -110,6 +119,7 @@ function backendFigures(backend: BackendReport): BenchJson['backends'][string] {
     latencyOps: backend.ops,
     throughputOps: backend.throughputOps,
     contenders,
+    ...(backend.profiles ? { profiles: backend.profiles } : {}),
   };
 }
 
@@ -131,5 +141,7 @@ export function benchJson(report: RunReport, checks: readonly TargetCheck[]): Be
       verdict: check.met ? 'met' : 'missed',
     })),
     ...(report.keyLoads ? { keyLoads: report.keyLoads } : {}),
+    ...(report.scale ? { scale: report.scale } : {}),
+    ...(report.logins ? { logins: report.logins } : {}),
   };
 }

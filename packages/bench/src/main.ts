@@ -10,17 +10,22 @@ import type { RunningBackend } from '@oauth-store/test-servers';
 import { type BackendName, FULL_BACKENDS, parseBenchArgs, USAGE } from './args';
 import { BENCH_BACKENDS } from './bench-backends';
 import { benchJson } from './bench-json';
-import { VALUE_BYTES } from './contender';
+import { type Role, VALUE_BYTES } from './contender';
 import { countKeySourceLoads, type KeyLoadResult } from './key-loads';
+import { type LoginResult, measureLogins } from './login';
 import { loadAverages, machineInfo } from './machine';
+import { type ContenderProfile, profileContender } from './profile';
 import type { BackendReport, RunReport } from './report';
 import { measureBackend, type RunPlan, warmUp } from './runner';
+import { measureScale, type ScaleResult } from './scale';
 import { cellSizes } from './sizing';
 import { renderReport } from './table';
 import { checkTargets } from './targets';
 import { repositoryRoot } from './versions';
 
 const CONCURRENCY = 64;
+/** Operations per contender per operation under the CPU profiler (at most; the latency cell's count if smaller). */
+const PROFILE_OPS = 2000;
 const running = new Set<RunningBackend>();
 
 function log(message: string): void {
@@ -66,7 +71,7 @@ async function runBackend(
   backend: RunningBackend,
   value: Uint8Array,
   runTag: string,
-  options: { ops?: number; seconds?: number; warmup: number; share: number; keyLoadOps: number },
+  options: { ops?: number; seconds?: number; warmup: number; share: number; keyLoadOps: number; profile: boolean },
 ): Promise<{ report: BackendReport; keyLoads?: KeyLoadResult }> {
   const ready = await benchBackend(name).setup(value);
   try {
@@ -87,6 +92,15 @@ async function runBackend(
     const plan: RunPlan = { ...basePlan, ...sizes };
     const result = await measureBackend(ready.contenders, ready.operations, plan, runTag);
     log(`${name}: done in ${result.seconds.toFixed(1)} s`);
+    const profiles: Partial<Record<Role, ContenderProfile>> = {};
+    if (options.profile) {
+      const profileOps = Math.min(PROFILE_OPS, sizes.ops);
+      log(`${name}: CPU profiles, ${profileOps} operations per contender per operation`);
+      for (const [position, contender] of ready.contenders.entries()) {
+        if (contender.role === 'keyv') continue;
+        profiles[contender.role] = await profileContender(contender, ready.operations, profileOps, runTag, position);
+      }
+    }
     const report: BackendReport = {
       name,
       title: ready.title,
@@ -106,6 +120,7 @@ async function runBackend(
       })),
       versions: ready.versions,
       notes: ready.notes,
+      ...(options.profile ? { profiles } : {}),
     };
     if (name !== 'redis') return { report };
     log(`redis: counting key-source loads over ${options.keyLoadOps} encrypted operations`);
@@ -138,11 +153,31 @@ async function main(): Promise<number> {
       warmup: options.warmup,
       share,
       keyLoadOps: options.keyLoadOps,
+      profile: options.profile,
     });
     backends.push(outcome.report);
     keyLoads ??= outcome.keyLoads;
   }
+  let scale: ScaleResult | undefined;
+  if (options.scale > 0 && servers.has('postgres') && servers.has('redis')) {
+    log(`scale: registering, listing and migrating ${options.scale / 10} then ${options.scale} clients`);
+    scale = await measureScale(required('DATABASE_URL'), required('REDIS_URL'), options.scale);
+  }
   await stopAll();
+  let logins: LoginResult | undefined;
+  let loginError: string | undefined;
+  if (options.logins > 0) {
+    log(`logins: the demo, ${options.logins} logins per run (per-instance memory, then the embedded PostgreSQL)`);
+    try {
+      logins = await measureLogins(options.logins);
+    } catch (error) {
+      // Everything else was measured: report without the login comparison rather than lose the run.
+      log(
+        `logins: the demo failed, no login comparison in this report: ${error instanceof Error ? error.message : String(error)}`,
+      );
+      loginError = error instanceof Error ? error.message : String(error);
+    }
+  }
   const report: RunReport = {
     date,
     machine: machineInfo(),
@@ -152,6 +187,9 @@ async function main(): Promise<number> {
     warmup: options.warmup,
     backends,
     ...(keyLoads ? { keyLoads } : {}),
+    ...(scale ? { scale } : {}),
+    ...(logins ? { logins } : {}),
+    ...(loginError ? { loginError } : {}),
     seconds: (performance.now() - started) / 1000,
   };
   const checks = checkTargets(report);

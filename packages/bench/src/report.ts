@@ -1,8 +1,11 @@
 /** The data a run produces, as the table renderer and the target check read it. */
 import type { Operation, Role } from './contender';
 import type { KeyLoadResult } from './key-loads';
+import type { LoginResult } from './login';
 import type { MachineInfo } from './machine';
+import type { ContenderProfile } from './profile';
 import type { ContenderResult } from './runner';
+import type { ScaleResult } from './scale-result';
 
 /** One contender's row. */
 export interface ContenderRow {
@@ -32,6 +35,8 @@ export interface BackendReport {
   readonly rows: readonly ContenderRow[];
   readonly versions: Record<string, string>;
   readonly notes: readonly string[];
+  /** CPU profiles per contender role at concurrency 1 (absent with `--no-profile`). */
+  readonly profiles?: Partial<Record<Role, ContenderProfile>>;
 }
 
 /** A whole run. */
@@ -48,6 +53,12 @@ export interface RunReport {
   readonly backends: readonly BackendReport[];
   /** Absent when Redis was not run. */
   readonly keyLoads?: KeyLoadResult;
+  /** The listing/migration heap run; absent when skipped (`--scale 0`, or redis or postgres not in the run). */
+  readonly scale?: ScaleResult;
+  /** The demo's login comparison; absent with `--logins 0`. */
+  readonly logins?: LoginResult;
+  /** Why the login comparison did not run to the end, when it did not. */
+  readonly loginError?: string;
   /** Wall time of the whole run in seconds. */
   readonly seconds: number;
 }

@@ -106,26 +106,37 @@ describe('targets', () => {
     expect(checks[5]?.measured).toBe('1 load');
   });
 
-  it('fails and explains a missed latency target per operation', () => {
-    const checks = checkTargets(
-      report([
-        backend('redis', [
-          row('raw', 'raw', 100, 10_000),
-          row('ours', 'adapter', 200, 20_000),
-          row('keyv', 'keyv', 150, 8_000),
-        ]),
-      ]),
-    );
+  it('fails and explains a missed latency target per operation from the CPU profiles', () => {
+    const redis = backend('redis', [
+      row('raw', 'raw', 100, 10_000),
+      row('ours', 'adapter', 200, 20_000),
+      row('keyv', 'keyv', 150, 8_000),
+    ]);
+    const profile = (runtime: number) => ({
+      ops: 100,
+      wallUsPerOp: 20 + runtime,
+      usPerOp: { idle: 15, 'core runtime': runtime, 'library redis': 5 },
+      top: [{ fn: 'frame runtime.ts:10', usPerOp: runtime }],
+    });
+    const withProfiles: BackendReport = {
+      ...redis,
+      profiles: {
+        raw: { set: profile(0), get: profile(0), take: profile(0) },
+        adapter: { set: profile(7), get: profile(2), take: profile(0) },
+      },
+    };
+    const checks = checkTargets(report([withProfiles]));
     expect(checks[0]?.met).toBe(false);
     expect(checks[0]?.measured).toBe('set 2.00x, get 2.00x, take 2.00x');
-    expect(checks[0]?.why).toMatch(
-      /^set: .*EVALSHA.* get: both send one GET.* take: .*GETDEL.* On top, on every operation: /,
-    );
+    expect(checks[0]?.why).toContain('set: ours 27.0 µs/op vs raw 20.0 µs/op; by category: core runtime +7.0 µs');
+    expect(checks[0]?.why).toContain("ours's heaviest functions (self time): frame runtime.ts:10 7.0 µs");
+    expect(checks[0]?.why).toContain('get: ours 22.0 µs/op vs raw 20.0 µs/op; by category: core runtime +2.0 µs');
+    expect(checks[0]?.why).toContain('take: ours 20.0 µs/op vs raw 20.0 µs/op; by category: no notable difference');
   });
 
-  it('explains only the operations that missed, and falls back to the tables', () => {
-    expect(explain({ byOperation: { set: 'S.', get: 'G.' }, always: 'A.' }, ['get'])).toBe('get: G. A.');
-    expect(explain(undefined, ['set'])).toBe('see the tables.');
+  it('says how to get a breakdown when the run took no profiles', () => {
+    const redis = backend('redis', [row('raw', 'raw', 100, 10_000), row('ours', 'adapter', 200, 20_000)]);
+    expect(explain(redis, 'adapter', 'raw', ['set'])).toMatch(/no CPU profile in this run/);
   });
 
   it('renders the report with the run facts and the missed targets', () => {
@@ -170,5 +181,52 @@ describe('cell sizes', () => {
     });
     // 10 s over (0.1 + 0.2) ms per index x 2 operations.
     expect(cellSizes(pace, { seconds: 10, share: 1, throughput: false, operations: 2 }).ops).toBe(16_666);
+  });
+});
+
+describe('scale and login targets', () => {
+  const MIB = 1024 * 1024;
+  const phase = (growthMiB: number) => ({ startBytes: 20 * MIB, peakBytes: (20 + growthMiB) * MIB, seconds: 1 });
+  const size = (clients: number, growthMiB: number, seen = clients) => ({
+    clients,
+    listed: seen,
+    migrated: seen,
+    list: phase(growthMiB),
+    migrate: phase(growthMiB),
+  });
+
+  it('calls a heap flat when ten times the clients do not raise the peak more than twofold', () => {
+    const flat = checkTargets({ ...report([]), scale: { small: size(10, 6), full: size(100, 9), pageSize: 200 } });
+    expect(flat.filter((check) => check.id.startsWith('scale/')).map((check) => check.met)).toEqual([true, true]);
+    const growing = checkTargets({ ...report([]), scale: { small: size(10, 10), full: size(100, 95), pageSize: 200 } });
+    const list = growing.find((check) => check.id === 'scale/list-heap');
+    expect(list?.met).toBe(false);
+    expect(list?.why).toMatch(/grows with the number of clients/);
+    const incomplete = checkTargets({
+      ...report([]),
+      scale: { small: size(10, 1), full: size(100, 1, 99), pageSize: 200 },
+    });
+    expect(incomplete.find((check) => check.id === 'scale/migrate-heap')?.met).toBe(false);
+  });
+
+  it('judges the login p50 both pinned and balanced against per-instance memory', () => {
+    const logins = {
+      logins: 50,
+      memoryPinnedP50Ms: 100,
+      sharedPinnedP50Ms: 120,
+      sharedBalancedP50Ms: 125,
+      sharedSucceeded: 50,
+      roundTripsPerLogin: 16.5,
+      storeMsPerLogin: 9,
+      store: 'embedded PostgreSQL',
+    };
+    const met = checkTargets({ ...report([]), logins }).find((check) => check.id === 'demo/login-p50');
+    expect(met?.met).toBe(true);
+    const slow = checkTargets({ ...report([]), logins: { ...logins, sharedBalancedP50Ms: 140 } });
+    expect(slow.find((check) => check.id === 'demo/login-p50')?.met).toBe(false);
+    const failing = checkTargets({ ...report([]), logins: { ...logins, sharedSucceeded: 49 } });
+    expect(failing.find((check) => check.id === 'demo/login-p50')?.met).toBe(false);
+    const markdown = renderReport({ ...report([]), logins }, checkTargets({ ...report([]), logins }));
+    expect(markdown).toContain('| shared store, balanced | 125 ms (50/50 succeeded) |');
   });
 });
