@@ -4,8 +4,16 @@
  * client driving complete logins, first on per-instance memory, then on the demo's embedded PostgreSQL) and compares
  * like with like: per-instance memory only works when every step of a login reaches the same instance, so its p50
  * is that of the pinned (sticky-session) logins; the shared store is judged both pinned and balanced across instances.
+ *
+ * It runs the built CLI (`packages/cli/dist/cli.js demo --json`), as a user's `npx oauth-store demo` does: from
+ * source every instance would first compile itself through tsx, which is not what a user's login costs.
  */
-import { runDemo } from '@oauth-store/cli';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { DemoReport } from '@oauth-store/cli';
+import { repositoryRoot } from './versions';
 
 /** What the login comparison measured. */
 export interface LoginResult {
@@ -28,7 +36,13 @@ export interface LoginResult {
 
 /** Runs the demo with `logins` logins per run and reads the comparison off its report. */
 export async function measureLogins(logins: number): Promise<LoginResult> {
-  const report = await runDemo({ logins, stickyLogins: Math.min(logins, 30) });
+  const cli = join(repositoryRoot(), 'packages', 'cli', 'dist', 'cli.js');
+  if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm build\` before the bench's login comparison`);
+  const { stdout } = await promisify(execFile)(process.execPath, [cli, 'demo', '--logins', String(logins), '--json'], {
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 15 * 60_000,
+  });
+  const report = JSON.parse(stdout) as DemoReport;
   const [memory, shared] = report.runs;
   if (!memory.sticky || !shared.sticky) throw new Error('the demo report has no pinned-login figures');
   return {
