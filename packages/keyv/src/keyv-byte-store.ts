@@ -51,6 +51,8 @@ export interface KeyvByteStoreOptions {
 }
 
 const SOURCE = 'keyv';
+/** Walks of `list` redone after Keyv 5's iterator broke on a vanished entry (see walkRetryingVanishedEntries). */
+const LIST_WALK_ATTEMPTS = 5;
 
 /** Errors of operations dropped before they touched Keyv (deadline passed while waiting for the key's lock). */
 const notApplied = new WeakSet<object>();
@@ -239,6 +241,23 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
     return (keyv.iterator as () => AsyncIterable<unknown>)();
   }
 
+  /**
+   * Keyv 5's iterator throws a TypeError (it reads `expires` of the undefined that deserializing a missing value gives)
+   * when an entry expires or is deleted between its adapter's listing and its read of the values: @keyv/redis SCANs
+   * keys and then MGETs them, and yields `[key, null]` for one that vanished in between. Keyv 6 skips such entries.
+   * The page is computed from a complete walk, so a walk that broke this way is simply redone; the race needs an entry
+   * to vanish inside one SCAN batch, so a few attempts suffice. Anything else is rethrown at once.
+   */
+  async function walkRetryingVanishedEntries(walk: () => Promise<void>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await walk();
+      } catch (error) {
+        if (!(error instanceof TypeError) || attempt >= LIST_WALK_ATTEMPTS) throw error;
+      }
+    }
+  }
+
   const driver: StoreDriver = {
     capabilities,
     timeoutMs,
@@ -282,7 +301,13 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
       // The smallest limit + 1 keys after the cursor, kept sorted, so a page never holds more than that in memory.
       const best: string[] = [];
       const now = Date.now();
-      await guarded('list', async () => {
+      await guarded('list', () =>
+        walkRetryingVanishedEntries(() => {
+          best.length = 0;
+          return collect();
+        }),
+      );
+      async function collect(): Promise<void> {
         for await (const item of iterate()) {
           if (!Array.isArray(item) || typeof item[0] !== 'string') continue;
           const parsed = fromKeyvKey(item[0]);
@@ -306,7 +331,7 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
           if (best[low] !== parsed.key) best.splice(low, 0, parsed.key);
           if (best.length > limit + 1) best.pop();
         }
-      });
+      }
       const keys = best.slice(0, limit);
       const last = keys.at(-1);
       return best.length > limit && last !== undefined
