@@ -216,27 +216,33 @@ export class RedisDriver implements StoreDriver {
     record: DriverRecord,
     context: OperationContext,
   ): Promise<boolean> {
+    if (this.#commander.isReady()) return this.#pipelineSet(bucket, key, record, context);
+    return this.#commander.ready(context.signal).then(
+      () => this.#pipelineSet(bucket, key, record, context),
+      (error: unknown) => {
+        throw new NotSent(error);
+      },
+    );
+  }
+
+  #pipelineSet(bucket: BucketKeys, key: string, record: DriverRecord, context: OperationContext): Promise<boolean> {
+    const commander = this.#commander;
     const entry = bucket.entryPrefix + key;
     const frame = bufferIn(record.bytes);
-    const set =
-      record.expiresAt === undefined ? ['SET', entry, frame] : ['SET', entry, frame, 'PXAT', String(record.expiresAt)];
-    const send = (): Promise<boolean> => {
-      const commander = this.#commander;
-      const signal = commander.needsSignal ? context.signal : undefined;
-      const first = commander.send(bucket.index, ['ZADD', bucket.index, ZERO, key], signal);
-      const stored = commander.send(entry, set, signal);
-      const again = commander.send(bucket.index, ['ZADD', bucket.index, ZERO, key], signal);
-      // Their failures only matter when both fail (below); handled here so neither is ever an unhandled rejection.
-      first.catch(IGNORE);
-      again.catch(IGNORE);
-      const start = this.#sweep.due(bucket.index);
-      if (start !== undefined) this.#sweepBucket(bucket, start);
-      return stored.then(() => first.then(TRUE, () => again.then(TRUE)));
-    };
-    if (this.#commander.isReady()) return send();
-    return this.#commander.ready(context.signal).then(send, (error: unknown) => {
-      throw new NotSent(error);
-    });
+    const signal = commander.needsSignal ? context.signal : undefined;
+    const first = commander.send(bucket.index, ['ZADD', bucket.index, ZERO, key], signal);
+    const stored = commander.send(
+      entry,
+      record.expiresAt === undefined ? ['SET', entry, frame] : ['SET', entry, frame, 'PXAT', String(record.expiresAt)],
+      signal,
+    );
+    const again = commander.send(bucket.index, ['ZADD', bucket.index, ZERO, key], signal);
+    // Their failures only matter when both fail (below); handled here so neither is ever an unhandled rejection.
+    first.catch(IGNORE);
+    again.catch(IGNORE);
+    const start = this.#sweep.due(bucket.index);
+    if (start !== undefined) this.#sweepBucket(bucket, start);
+    return stored.then(() => first.then(TRUE, () => again.then(TRUE)));
   }
 
   /** Sends the sweep script for one bucket, unawaited: it only reclaims memory, so its failure is ignored. */
