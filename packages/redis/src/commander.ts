@@ -290,10 +290,11 @@ export function sendWhenReady(
   commander: RedisCommander,
   routingKey: string | undefined,
   args: Array<string | Buffer>,
-  signal: () => AbortSignal,
+  context: { readonly signal: AbortSignal },
 ): Promise<unknown> {
-  if (commander.isReady()) return commander.send(routingKey, args, commander.needsSignal ? signal() : undefined);
-  const abort = signal();
+  // The context's signal costs an AbortController (created on first access): only asked for when the client needs it.
+  if (commander.isReady()) return commander.send(routingKey, args, commander.needsSignal ? context.signal : undefined);
+  const abort = context.signal;
   return commander.ready(abort).then(
     () => commander.send(routingKey, args, commander.needsSignal ? abort : undefined),
     (error: unknown) => {

@@ -6,8 +6,12 @@
  * ```
  * P{C.b}e:<key as raw UTF-8>   the entry (a Redis string; TTL set natively)
  * P{C.b}i                      the bucket's key index (a sorted set, all scores 0: ordered by key bytes)
- * P{C.b}x                      the bucket's expiry index (a sorted set: key -> absolute expiry in ms)
+ * P{C.b}x                      legacy: the expiry index written by releases before the pipelined write (no longer
+ *                              written or read; its members are removed with their key-index members)
  * ```
+ *
+ * The key index may hold members whose entry is gone (taken, deleted, expired natively): writers add members, but
+ * `take` and `delete` leave them, and `list` and the index sweep remove them once they see the entry missing.
  *
  * Why it cannot collide: the base64url alphabet has no `}`, so the collection part ends at the first `}`; the prefix
  * may contain no `{` or `}` (checked), so the hash tag is exactly `C.b`; after the tag comes `e:` for entries and a
@@ -58,21 +62,20 @@ export interface EntryKeys {
   entry: string;
   /** The bucket's key index (sorted set). */
   index: string;
-  /** The bucket's expiry index (sorted set). */
+  /** The bucket's legacy expiry index (sorted set; see the layout above). */
   expiry: string;
-  /** The key itself: the member stored in both indexes. */
+  /** What the bucket's entry keys start with (the tag and `e:`): a script turns a member into its entry key. */
+  entryPrefix: string;
+  /** The key itself: the member stored in the key index. */
   member: string;
 }
 
-/** The two index keys of one bucket of a collection. */
+/** The Redis keys of one bucket of a collection. */
 export interface BucketKeys {
   /** The bucket's key index (sorted set). */
   index: string;
-  /** The bucket's expiry index (sorted set). */
+  /** The bucket's legacy expiry index (sorted set; see the layout above). */
   expiry: string;
-}
-
-interface BucketNames extends BucketKeys {
   /** What the bucket's entry keys start with: the tag and `e:`. */
   entryPrefix: string;
 }
@@ -81,7 +84,7 @@ interface BucketNames extends BucketKeys {
 export class KeyLayout {
   readonly #prefix: string;
   readonly #buckets: number;
-  readonly #names = new Map<string, BucketNames[]>();
+  readonly #names = new Map<string, BucketKeys[]>();
 
   constructor(prefix: string, buckets: number) {
     this.#prefix = prefix;
@@ -95,7 +98,7 @@ export class KeyLayout {
   }
 
   /** The names of every bucket of a collection, built once per collection. */
-  #bucketNames(collection: string): BucketNames[] {
+  #bucketNames(collection: string): BucketKeys[] {
     let names = this.#names.get(collection);
     if (!names) {
       const encoded = Buffer.from(collection, 'utf8').toString('base64url');
@@ -111,12 +114,28 @@ export class KeyLayout {
 
   /** Every Redis key involved in one entry. */
   entryKeys(collection: string, key: string): EntryKeys {
-    const names = this.#bucketNames(collection)[this.bucketOf(key)] as BucketNames;
-    return { entry: names.entryPrefix + key, index: names.index, expiry: names.expiry, member: key };
+    const names = this.bucketOfKey(collection, key);
+    return {
+      entry: names.entryPrefix + key,
+      index: names.index,
+      expiry: names.expiry,
+      entryPrefix: names.entryPrefix,
+      member: key,
+    };
   }
 
-  /** The index keys of every bucket of a collection, in bucket order. */
+  /** The entry's Redis key alone (what `get` and `take` need, without building the rest). */
+  entryKey(collection: string, key: string): string {
+    return this.bucketOfKey(collection, key).entryPrefix + key;
+  }
+
+  /** The keys of the bucket that holds `key` (shared, cached: do not modify). */
+  bucketOfKey(collection: string, key: string): BucketKeys {
+    return this.#bucketNames(collection)[this.bucketOf(key)] as BucketKeys;
+  }
+
+  /** The keys of every bucket of a collection, in bucket order. */
   bucketKeys(collection: string): BucketKeys[] {
-    return this.#bucketNames(collection).map(({ index, expiry }) => ({ index, expiry }));
+    return this.#bucketNames(collection).map(({ index, expiry, entryPrefix }) => ({ index, expiry, entryPrefix }));
   }
 }

@@ -66,13 +66,13 @@ export function mapRedisError(error: unknown, operation: string): OAuthStoreErro
   }
   if (prefix === 'NOPERM') {
     return new ConfigurationError(
-      `${operation} was refused by the server (${prefix}). The Redis user needs PING, GET, EVAL/EVALSHA and the commands the scripts run (SET, GETRANGE, GETDEL, DEL, ZADD, ZREM, ZRANGEBYLEX, ZRANGEBYSCORE, ZMSCORE) on the key prefix.`,
+      `${operation} was refused by the server (${prefix}). The Redis user needs PING, GET, SET, GETDEL, ZADD, EVAL/EVALSHA and the commands the scripts run (GETRANGE, EXISTS, DEL, ZREM, ZRANGEBYLEX, ZRANDMEMBER) on the key prefix.`,
       { source: SOURCE, cause },
     );
   }
   if (prefix && /unknown command|Unknown Redis command|syntax error/i.test(message)) {
     return new ConfigurationError(
-      `${operation} needs Redis 6.2 or newer (GETDEL, SET PXAT, ZMSCORE). Upgrade the server.`,
+      `${operation} needs Redis 6.2 or newer (GETDEL, SET PXAT, ZRANDMEMBER). Upgrade the server.`,
       { source: SOURCE, cause },
     );
   }

@@ -1,5 +1,7 @@
 import {
   type DriverRecord,
+  FRAME_HEADER_BYTES,
+  FRAME_MAGIC,
   InvalidValueError,
   type ListPage,
   type OAuthStoreError,
@@ -10,9 +12,10 @@ import {
   type WriteCondition,
 } from '@oauth-store/core';
 import { type RedisCommander, sendWhenReady } from './commander';
+import { IndexSweep, SWEEP_BATCH } from './index-sweep';
 import { type BucketKeys, KeyLayout } from './key-layout';
 import { readPage } from './list-page';
-import { DELETE_SCRIPT, LIST_BUCKET_SCRIPT, type LuaScript, SET_SCRIPT, TAKE_SCRIPT } from './lua-scripts';
+import { DELETE_SCRIPT, LIST_BUCKET_SCRIPT, type LuaScript, SET_SCRIPT, SWEEP_SCRIPT } from './lua-scripts';
 import { isNoScript, mapRedisError } from './map-error';
 import { NotSent, provesNotSent } from './not-sent';
 
@@ -20,18 +23,28 @@ import { NotSent, provesNotSent } from './not-sent';
 export const REDIS_MAX_KEY_BYTES = 1024;
 /** Largest collection name the store accepts, in UTF-8 bytes. */
 export const REDIS_MAX_COLLECTION_BYTES = 256;
-/** Expired members a `set` removes from its bucket's indexes, at most, before writing (a script argument). */
-const PRUNE_PER_WRITE = '16';
 const CURSOR = /^[A-Za-z0-9_-]+$/;
-const NO_CONDITION = ['', ''] as const;
-const ABSENT = ['absent', ''] as const;
 const EMPTY = '';
+const ZERO = '0';
+const TRUE = () => true;
+const IGNORE = () => {};
 
 function bytesOut(value: unknown): Uint8Array | undefined {
   if (value === null || value === undefined) return undefined;
   // The runtime copies the value out of the frame, so the client's Buffer can be handed over as it is.
   if (value instanceof Uint8Array) return value;
   throw new InvalidValueError('Redis returned a reply of an unexpected type.', { source: 'redis' });
+}
+
+/**
+ * Whether a record read by an unconditional delete was live at `now`: the scripts' rule (lua-scripts.ts), by the
+ * frame's absolute expiry (bytes 1-8, big-endian epoch ms, 0 = none); a record that is not a frame counts as live.
+ */
+function liveAt(record: Uint8Array, now: number): boolean {
+  if (record[0] !== FRAME_MAGIC || record.length < FRAME_HEADER_BYTES) return true;
+  const view = new DataView(record.buffer, record.byteOffset, FRAME_HEADER_BYTES);
+  const expiresAt = view.getUint32(1) * 2 ** 32 + view.getUint32(5);
+  return expiresAt === 0 || expiresAt > now;
 }
 
 function bufferIn(value: Uint8Array): Buffer {
@@ -63,19 +76,24 @@ export interface RedisDriverSettings {
 }
 
 /**
- * The Redis {@link StoreDriver}: raw operations over framed records, each one command (a `GET`, or one Lua script
- * whose keys share one hash slot). The runtime owns validation, the frame, expiry filtering, deadlines, own-write
- * recognition and error scrubbing; this class owns the key layout, the scripts and the client's quirks.
+ * The Redis {@link StoreDriver}: raw operations over framed records. `get` is a `GET`, `take` a `GETDEL`, an
+ * unconditional `delete` a `GETDEL` (to tell a live entry from an expired one), an unconditional `set` a pipelined
+ * `ZADD`, `SET`, `ZADD` (one round trip); conditional writes, versioned deletes and `list`'s per-bucket read are Lua
+ * scripts. All keys of one call share one hash slot. The runtime owns validation, the frame, expiry filtering,
+ * deadlines, own-write recognition and error scrubbing; this class owns the key layout, the scripts and the client's
+ * quirks.
  */
 export class RedisDriver implements StoreDriver {
   readonly capabilities: StoreCapabilities;
   readonly timeoutMs: number;
   readonly #commander: RedisCommander;
   readonly #layout: KeyLayout;
+  readonly #sweep: IndexSweep;
 
-  constructor(commander: RedisCommander, settings: RedisDriverSettings) {
+  constructor(commander: RedisCommander, settings: RedisDriverSettings, sweep = new IndexSweep()) {
     this.#commander = commander;
     this.#layout = new KeyLayout(settings.keyPrefix, settings.buckets);
+    this.#sweep = sweep;
     this.timeoutMs = settings.timeoutMs;
     this.capabilities = {
       name: 'redis',
@@ -95,8 +113,8 @@ export class RedisDriver implements StoreDriver {
   }
 
   read(collection: string, key: string, context: OperationContext): Promise<Uint8Array | undefined> {
-    const entry = this.#layout.entryKeys(collection, key).entry;
-    return this.#send(context, entry, ['GET', entry]).then(bytesOut);
+    const entry = this.#layout.entryKey(collection, key);
+    return sendWhenReady(this.#commander, entry, ['GET', entry], context).then(bytesOut);
   }
 
   write(
@@ -106,25 +124,20 @@ export class RedisDriver implements StoreDriver {
     condition: WriteCondition,
     context: OperationContext,
   ): Promise<boolean> {
-    const keys = this.#layout.entryKeys(collection, key);
-    const [kind, expected] =
-      condition.kind === 'none'
-        ? NO_CONDITION
-        : condition.kind === 'absent'
-          ? ABSENT
-          : ['version', bufferIn(condition.versionBytes)];
+    const bucket = this.#layout.bucketOfKey(collection, key);
+    if (condition.kind === 'none') return this.#writeUnconditional(bucket, key, record, context);
+    const entry = bucket.entryPrefix + key;
     return this.#eval(
       context,
       SET_SCRIPT,
-      [keys.entry, keys.index, keys.expiry],
+      [entry, bucket.index],
       [
         bufferIn(record.bytes),
-        keys.member,
+        key,
         record.expiresAt === undefined ? EMPTY : String(record.expiresAt),
-        kind,
-        expected,
+        condition.kind,
+        condition.kind === 'version' ? bufferIn(condition.versionBytes) : EMPTY,
         String(context.now),
-        PRUNE_PER_WRITE,
       ],
     ).then((written) => Number(written) === 1);
   }
@@ -135,18 +148,25 @@ export class RedisDriver implements StoreDriver {
     condition: Exclude<WriteCondition, { kind: 'absent' }>,
     context: OperationContext,
   ): Promise<boolean> {
-    const keys = this.#layout.entryKeys(collection, key);
-    return this.#eval(
-      context,
-      DELETE_SCRIPT,
-      [keys.entry, keys.index, keys.expiry],
-      [keys.member, condition.kind === 'version' ? bufferIn(condition.versionBytes) : EMPTY, String(context.now)],
-    ).then((removed) => Number(removed) === 1);
+    const entry = this.#layout.entryKey(collection, key);
+    if (condition.kind === 'version') {
+      return this.#eval(context, DELETE_SCRIPT, [entry], [bufferIn(condition.versionBytes), String(context.now)]).then(
+        (removed) => Number(removed) === 1,
+      );
+    }
+    // GETDEL rather than DEL: an entry past its frame's expiry (Redis keeps it up to 1 ms longer) is removed but does
+    // not count as a live entry deleted. The key-index member is left to list and the sweep, as after take.
+    return sendWhenReady(this.#commander, entry, ['GETDEL', entry], context).then((record) => {
+      const bytes = bytesOut(record);
+      return bytes !== undefined && liveAt(bytes, context.now);
+    });
   }
 
   take(collection: string, key: string, context: OperationContext): Promise<Uint8Array | undefined> {
-    const keys = this.#layout.entryKeys(collection, key);
-    return this.#eval(context, TAKE_SCRIPT, [keys.entry, keys.index, keys.expiry], [keys.member]).then(bytesOut);
+    // GETDEL is atomic: of any number of concurrent callers, exactly one gets the value. The key-index member stays
+    // until list or the sweep finds the entry gone (see index-sweep.ts).
+    const entry = this.#layout.entryKey(collection, key);
+    return sendWhenReady(this.#commander, entry, ['GETDEL', entry], context).then(bytesOut);
   }
 
   async list(
@@ -177,9 +197,64 @@ export class RedisDriver implements StoreDriver {
     return provesNotSent(error);
   }
 
-  #send(context: OperationContext, routingKey: string, args: Array<string | Buffer>): Promise<unknown> {
-    // The context's signal costs an AbortController: only asked for when the client needs it (see needsSignal).
-    return sendWhenReady(this.#commander, routingKey, args, () => context.signal);
+  /**
+   * An unconditional set without a script: `ZADD index 0 key`, `SET entry frame [PXAT expiry]`, `ZADD index 0 key`,
+   * handed to the client in one go, so they travel in one round trip (node-redis writes what was queued in the same
+   * tick at once; ioredis writes each at once) and Redis runs them in this order (one connection: a Cluster client
+   * routes all three, which share a slot, to the same node).
+   *
+   * The first ZADD makes a crash or a lost connection leave at worst a member without an entry (which list and the
+   * sweep remove), never an entry without a member. The second one covers a list or sweep that runs between the first
+   * ZADD and the SET (Redis may run other clients' commands there when the pipeline arrives in several reads) and
+   * removes the member because the entry does not exist yet. The set resolves once the SET and one of the ZADDs
+   * succeeded; when the SET fails, with the SET's error (so a SET the client provably never sent is reported as not
+   * applied). Every so often a sweep of the bucket's index follows, pipelined, unawaited (see index-sweep.ts).
+   */
+  #writeUnconditional(
+    bucket: BucketKeys,
+    key: string,
+    record: DriverRecord,
+    context: OperationContext,
+  ): Promise<boolean> {
+    if (this.#commander.isReady()) return this.#pipelineSet(bucket, key, record, context);
+    return this.#commander.ready(context.signal).then(
+      () => this.#pipelineSet(bucket, key, record, context),
+      (error: unknown) => {
+        throw new NotSent(error);
+      },
+    );
+  }
+
+  #pipelineSet(bucket: BucketKeys, key: string, record: DriverRecord, context: OperationContext): Promise<boolean> {
+    const commander = this.#commander;
+    const entry = bucket.entryPrefix + key;
+    const frame = bufferIn(record.bytes);
+    const signal = commander.needsSignal ? context.signal : undefined;
+    const first = commander.send(bucket.index, ['ZADD', bucket.index, ZERO, key], signal);
+    const stored = commander.send(
+      entry,
+      record.expiresAt === undefined ? ['SET', entry, frame] : ['SET', entry, frame, 'PXAT', String(record.expiresAt)],
+      signal,
+    );
+    const again = commander.send(bucket.index, ['ZADD', bucket.index, ZERO, key], signal);
+    // Their failures only matter when both fail (below); handled here so neither is ever an unhandled rejection.
+    first.catch(IGNORE);
+    again.catch(IGNORE);
+    const start = this.#sweep.due(bucket.index);
+    if (start !== undefined) this.#sweepBucket(bucket, start);
+    return stored.then(() => first.then(TRUE, () => again.then(TRUE)));
+  }
+
+  /** Sends the sweep script for one bucket, unawaited: it only reclaims memory, so its failure is ignored. */
+  #sweepBucket(bucket: BucketKeys, start: string | Buffer): void {
+    const tail = ['2', bucket.index, bucket.expiry, bucket.entryPrefix, start, String(SWEEP_BATCH)];
+    this.#commander
+      .send(bucket.index, ['EVALSHA', SWEEP_SCRIPT.sha, ...tail], undefined)
+      .catch((error: unknown) => {
+        if (!isNoScript(error)) return undefined;
+        return this.#commander.send(bucket.index, ['EVAL', SWEEP_SCRIPT.source, ...tail], undefined);
+      })
+      .then((next) => this.#sweep.advance(bucket.index, next), IGNORE);
   }
 
   // EVALSHA first; a server that has not seen the script yet (a new, restarted or failed-over node) answers
@@ -192,9 +267,9 @@ export class RedisDriver implements StoreDriver {
   ): Promise<unknown> {
     const routingKey = keys[0] as string;
     const command: Array<string | Buffer> = ['EVALSHA', script.sha, String(keys.length), ...keys, ...args];
-    return this.#send(context, routingKey, command).catch((error: unknown) => {
+    return sendWhenReady(this.#commander, routingKey, command, context).catch((error: unknown) => {
       if (!isNoScript(error)) throw error;
-      return this.#send(context, routingKey, ['EVAL', script.source, ...command.slice(2)]);
+      return sendWhenReady(this.#commander, routingKey, ['EVAL', script.source, ...command.slice(2)], context);
     });
   }
 
@@ -204,7 +279,7 @@ export class RedisDriver implements StoreDriver {
       context,
       LIST_BUCKET_SCRIPT,
       [bucket.index, bucket.expiry],
-      [start, String(count), String(context.now)],
+      [bucket.entryPrefix, start, String(count), String(context.now)],
     )) as [unknown[], number, unknown?];
     const [live, read, last] = reply;
     return {

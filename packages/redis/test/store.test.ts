@@ -3,6 +3,7 @@ import { type ByteStore, isOAuthStoreError } from '@oauth-store/core';
 import { Cluster, Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { createRedisStore } from '../src/index';
+import { SWEEP_BATCH, SWEEP_EVERY } from '../src/index-sweep';
 import { KeyLayout } from '../src/key-layout';
 import {
   bytes,
@@ -88,7 +89,7 @@ describe.each([...STANDALONE_KINDS, ...CLUSTER_KINDS] as ClientKind[])('redis st
     expect(await raw.pttl(layout.entryKeys('ttl', 'forever').entry)).toBeGreaterThan(1e15);
   });
 
-  it('lets entries expire: gone from get, take, delete and list; their index members are pruned', async () => {
+  it('lets entries expire: gone from get, take, delete and list; list removes their index members', async () => {
     const collection = 'expiring';
     for (let i = 0; i < 20; i++) await store.set(collection, `short-${i}`, bytes('v'), { ttlMs: 50 });
     await store.set(collection, 'long', bytes('v'));
@@ -101,25 +102,55 @@ describe.each([...STANDALONE_KINDS, ...CLUSTER_KINDS] as ClientKind[])('redis st
     expect(await store.delete(collection, 'short-2')).toBe(false);
     expect(await store.set(collection, 'short-3', bytes('again'), { onlyIfAbsent: true })).toBe(true);
     expect(await listAll(store, collection, 3)).toEqual(['long', 'short-3']);
-    // White-box: list removed the stale members from the indexes.
+    // White-box: once Redis itself dropped the entries (its expiry may lag the frame's by a millisecond), list removes
+    // their members from the key index.
+    await eventually('Redis dropped the expired entries', async () => {
+      for (let i = 4; i < 20; i++)
+        if ((await raw.exists(layout.entryKey(collection, `short-${i}`))) !== 0) return false;
+      return true;
+    });
+    expect(await listAll(store, collection, 3)).toEqual(['long', 'short-3']);
     let members = 0;
     for (const bucket of layout.bucketKeys(collection)) members += await raw.zcard(bucket.index);
     expect(members).toBe(2);
   });
 
-  it('prunes expired index members on later writes, without any list call', async () => {
-    const collection = 'prune-on-write';
-    const one = new KeyLayout(prefix, 16);
-    for (let i = 0; i < 30; i++) await store.set(collection, `short-${i}`, bytes('v'), { ttlMs: 20 });
-    await eventually('the entries expired', async () => {
-      for (let i = 0; i < 30; i++) if ((await store.get(collection, `short-${i}`)) !== undefined) return false;
-      return true;
-    });
-    // One write per bucket is enough to prune up to 16 stale members of that bucket.
-    for (let i = 0; i < 200; i++) await store.set(collection, `long-${i}`, bytes('v'));
-    let stale = 0;
-    for (const bucket of one.bucketKeys(collection)) stale += await raw.zcard(bucket.expiry);
-    expect(stale).toBe(0);
+  it('keeps the key index bounded when entries are written and taken but never listed (the sweep)', async () => {
+    const collection = 'codes-never-listed';
+    const buckets = 2;
+    const few = await factory.create({ buckets });
+    const fewLayout = new KeyLayout(prefix, buckets);
+    const cycles = 600;
+    for (let i = 0; i < cycles; i++) {
+      await few.set(collection, `code-${i}`, bytes('v'), { ttlMs: 60_000 });
+      expect(await few.take(collection, `code-${i}`)).toEqual(bytes('v'));
+    }
+    // Each take leaves a member behind; without the sweep the index would hold all 600 of them.
+    let members = 0;
+    for (const bucket of fewLayout.bucketKeys(collection)) members += await raw.zcard(bucket.index);
+    expect(members).toBeLessThanOrEqual(buckets * (SWEEP_EVERY + SWEEP_BATCH));
+    // The stale members never show up in list, which removes them.
+    expect(await listAll(few, collection, 50)).toEqual([]);
+    members = 0;
+    for (const bucket of fewLayout.bucketKeys(collection)) members += await raw.zcard(bucket.index);
+    expect(members).toBe(0);
+  });
+
+  it('reads and lists data written by the previous layout (with its expiry index)', async () => {
+    const collection = 'legacy';
+    await store.set(collection, 'live', bytes('v'), { ttlMs: 60_000 });
+    const live = layout.entryKeys(collection, 'live');
+    const gone = layout.entryKeys(collection, 'gone');
+    // What the previous layout left: every member also in the expiry index; a member whose entry is gone.
+    await raw.zadd(live.expiry, Date.now() + 60_000, 'live');
+    await raw.zadd(gone.index, 0, 'gone');
+    await raw.zadd(gone.expiry, Date.now() - 1_000, 'gone');
+    expect(await listAll(store, collection)).toEqual(['live']);
+    expect(await raw.zscore(gone.index, 'gone')).toBeNull();
+    expect(await raw.zscore(gone.expiry, 'gone')).toBeNull();
+    expect(await store.take(collection, 'live')).toEqual(bytes('v'));
+    expect(await listAll(store, collection)).toEqual([]);
+    expect(await raw.zscore(live.expiry, 'live')).toBeNull();
   });
 
   it('expires to the millisecond: no read started at or after set-resolved + ttlMs sees the entry; a create then succeeds', async () => {
