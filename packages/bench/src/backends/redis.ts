@@ -1,7 +1,7 @@
 /**
  * Redis contenders, each on its own connection to the same server:
  * - raw: node-redis `SET key value PX ttl`, `GET`, `GETDEL` (bulk strings as Buffers, as a byte store needs);
- * - adapter: the registry's `redis://` descriptor (`createRedisStore({ url })`) (GET; a Lua script for set and take that also keeps the list indexes);
+ * - adapter: the registry's `redis://` descriptor (`createRedisStore({ url })`) (GET; set is a pipelined ZADD, SET, ZADD that keeps the list index; take is GETDEL);
  * - envelope: the same adapter behind `withEnvelopeEncryption` (envKeySource behind a load counter);
  * - Keyv with `@keyv/redis` (take = get + delete).
  */
@@ -73,7 +73,7 @@ export async function setupRedis(
     },
     notes: [
       'Each contender has its own connection. Every set carries a 10-minute TTL.',
-      'Ours: get is one GET; set and take are one EVALSHA each, because the script also maintains the per-collection list index (a sorted set) that `list` needs and a plain SET/GETDEL would not.',
+      'Ours: get is one GET; take is one GETDEL; set is one round trip of three pipelined commands (ZADD into the bucket’s key index, SET, ZADD again), so `list` finds the key; index members of taken keys are removed lazily (by `list` and by a small sweep pipelined with every 16th write).',
     ],
     keySource,
     close: () => closeAll(contenders.map((contender) => () => contender.close())),
