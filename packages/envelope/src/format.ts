@@ -180,13 +180,17 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   }
   const kid = Buffer.from(bytes.buffer, bytes.byteOffset + offset, kidLength).toString('latin1');
   offset += kidLength;
+  const saltEnd = offset + layout.wrapSalt;
+  const blockEnd = saltEnd + WRAPPED_DEK_BYTES;
+  const nonceStart = blockEnd + COMMITMENT_BYTES;
+  const payloadStart = nonceStart + NONCE_BYTES;
   const header = bytes.subarray(0, offset);
-  const wrapSalt = bytes.subarray(offset, (offset += layout.wrapSalt));
-  const wrappedDek = bytes.subarray(offset, (offset += WRAPPED_DEK_BYTES));
-  const keyBlock = bytes.subarray(13, offset);
-  const commitment = bytes.subarray(offset, (offset += COMMITMENT_BYTES));
-  const payloadNonce = bytes.subarray(offset, (offset += NONCE_BYTES));
-  const payload = bytes.subarray(offset);
+  const wrapSalt = bytes.subarray(offset, saltEnd);
+  const wrappedDek = bytes.subarray(saltEnd, blockEnd);
+  const keyBlock = bytes.subarray(13, blockEnd);
+  const commitment = bytes.subarray(blockEnd, nonceStart);
+  const payloadNonce = bytes.subarray(nonceStart, payloadStart);
+  const payload = bytes.subarray(payloadStart);
   return {
     version: version as 1 | 2,
     expiresAt,
