@@ -1,6 +1,5 @@
-import type { ParsedEnvelope } from './format';
 import { type Keyring, primaryKey } from './keyring';
-import { type DataKey, type DataKeyMaterial, newDataKey, type UnwrappedKeyCache } from './seal';
+import { type CachedDataKey, type DataKey, type DataKeyMaterial, newDataKey, type UnwrappedKeyCache } from './seal';
 
 /**
  * Bounds of the data-key cache (the AWS Encryption SDK's caching materials manager does the same): one wrapped data
@@ -36,7 +35,14 @@ interface Current {
   uses: number;
 }
 
-/** Holds the data key for writes and the unwrapped data keys seen on reads, for one envelope store. */
+/**
+ * Holds the data key for writes and the unwrapped data keys seen on reads, for one envelope store.
+ *
+ * Read-cache entries are found by a 32-bit slice of the wrap salt (random, so it spreads) and then matched on the
+ * whole key block (kid, wrap salt, wrapped DEK) byte for byte: the lookup allocates nothing, and two wrapped keys that
+ * share the slice are simply a miss. A data key drawn for writing is entered too, so records this process wrote are
+ * read without any unwrap.
+ */
 export class DataKeyCache implements UnwrappedKeyCache {
   readonly #maxRecords: number;
   readonly #maxAgeMs: number;
@@ -44,7 +50,7 @@ export class DataKeyCache implements UnwrappedKeyCache {
   readonly #now: () => number;
   #current: Current | undefined;
   #unwrappedFor: Keyring | undefined;
-  readonly #unwrapped = new Map<string, DataKeyMaterial>();
+  readonly #unwrapped = new Map<number, CachedDataKey>();
 
   constructor(limits: Required<DataKeyCacheOptions>, now: () => number) {
     this.#maxRecords = limits.maxRecords;
@@ -70,6 +76,8 @@ export class DataKeyCache implements UnwrappedKeyCache {
     // The old DEK may still be in use by a seal on this tick's stack; it is dropped, not zeroed.
     const dataKey = newDataKey(primaryKey(keyring));
     this.#current = { dataKey, keyring, createdAt: now, uses: 1 };
+    // The primary kid has no retirement bound (createKeyring refuses one).
+    this.readerFor(keyring)?.remember(dataKey.keyBlock, dataKey, undefined);
     return dataKey;
   }
 
@@ -84,30 +92,44 @@ export class DataKeyCache implements UnwrappedKeyCache {
   }
 
   /** See {@link UnwrappedKeyCache}. */
-  get(parsed: ParsedEnvelope): DataKeyMaterial | undefined {
-    return this.#unwrapped.get(cacheKey(parsed));
+  find(record: Uint8Array, blockEnd: number): CachedDataKey | undefined {
+    const entry = this.#unwrapped.get(slotOf(record, 13));
+    if (entry === undefined) return undefined;
+    const block = entry.keyBlock;
+    if (block.length !== blockEnd - 13) return undefined;
+    // Public bytes (stored in the clear): an early exit leaks nothing.
+    for (let i = 0; i < block.length; i++) if (block[i] !== record[13 + i]) return undefined;
+    return entry;
   }
 
   /** See {@link UnwrappedKeyCache}. */
-  set(parsed: ParsedEnvelope, material: DataKeyMaterial): void {
-    if (this.#unwrapped.size >= this.#maxUnwrapped) {
+  remember(keyBlock: Uint8Array, material: DataKeyMaterial, notAfter: number | undefined): void {
+    const slot = slotOf(keyBlock, 0);
+    if (!this.#unwrapped.has(slot) && this.#unwrapped.size >= this.#maxUnwrapped) {
       const oldest = this.#unwrapped.keys().next().value;
       if (oldest !== undefined) this.#unwrapped.delete(oldest);
     }
-    this.#unwrapped.set(cacheKey(parsed), material);
+    const kidLength = keyBlock[0]!;
+    this.#unwrapped.set(slot, {
+      keyBlock: Uint8Array.from(keyBlock),
+      kid: Buffer.from(keyBlock.buffer, keyBlock.byteOffset + 1, kidLength).toString('latin1'),
+      notAfter,
+      payloadKey: material.payloadKey,
+      commitment: material.commitment,
+    });
   }
 
   /** Forgets every key (on close). */
   clear(): void {
     this.#current?.dataKey.payloadKey.fill(0);
     this.#current = undefined;
-    for (const material of this.#unwrapped.values()) material.payloadKey.fill(0);
+    for (const entry of this.#unwrapped.values()) entry.payloadKey.fill(0);
     this.#unwrapped.clear();
   }
 }
 
-/** The version byte and the key block (kid, wrap salt, wrapped DEK) as a string: equal only for the same wrapped key. */
-function cacheKey(parsed: ParsedEnvelope): string {
-  const block = parsed.keyBlock;
-  return `${parsed.version}${Buffer.from(block.buffer, block.byteOffset, block.byteLength).toString('latin1')}`;
+/** Bytes 0..4 of the wrap salt of the key block starting at `start` (L | kid | salt ...), as an unsigned integer. */
+function slotOf(bytes: Uint8Array, start: number): number {
+  const salt = start + 1 + bytes[start]!;
+  return ((bytes[salt]! << 24) | (bytes[salt + 1]! << 16) | (bytes[salt + 2]! << 8) | bytes[salt + 3]!) >>> 0;
 }

@@ -50,9 +50,10 @@ interface Layout {
   readonly wrapSalt: number;
 }
 
+const V2_LAYOUT: Layout = { wrapSalt: WRAP_SALT_BYTES };
 const LAYOUTS: Readonly<Record<number, Layout>> = {
   1: { wrapSalt: V1_NONCE_BYTES },
-  2: { wrapSalt: WRAP_SALT_BYTES },
+  2: V2_LAYOUT,
 };
 
 function overheadOf(layout: Layout, kidLength: number): number {
@@ -124,6 +125,28 @@ export function encodeHeader(expiresAt: number, kid: string, version: 1 | 2 = EN
 }
 
 /**
+ * The offset where the key block of a version 2 envelope ends (the commitment starts there), or -1 unless `bytes`
+ * has the magic, version 2, a kid length of at least 1, a valid expiry field and at least the minimum length for it.
+ * The read path's cache lookup: it allocates nothing; the kid's characters are not checked here (a cache hit matches
+ * a key block that {@link parseEnvelope} accepted), and anything it refuses goes through {@link parseEnvelope}.
+ */
+export function v2KeyBlockEnd(bytes: Uint8Array): number {
+  if (bytes.length < FIXED_HEADER_BYTES || !hasEnvelopeMagic(bytes) || bytes[4] !== 2) return -1;
+  const kidLength = bytes[13]!;
+  if (kidLength === 0 || bytes.length < overheadOf(V2_LAYOUT, kidLength)) return -1;
+  // expiresAt must fit a safe integer: its high 32 bits (bytes 5..8) at most 0x1fffff.
+  if (bytes[5] !== 0 || bytes[6]! > 0x1f) return -1;
+  return FIXED_HEADER_BYTES + kidLength + WRAP_SALT_BYTES + WRAPPED_DEK_BYTES;
+}
+
+/** The expiry field of an envelope whose structure was checked (epoch ms, 0 = never). */
+export function expiryField(bytes: Uint8Array): number {
+  const high = ((bytes[5]! << 24) | (bytes[6]! << 16) | (bytes[7]! << 8) | bytes[8]!) >>> 0;
+  const low = ((bytes[9]! << 24) | (bytes[10]! << 16) | (bytes[11]! << 8) | bytes[12]!) >>> 0;
+  return high * 0x1_0000_0000 + low;
+}
+
+/**
  * Splits stored bytes into envelope fields. Every structural problem (no magic, unknown version, bad kid, too short)
  * is an {@link IntegrityError}: stored bytes that are not a well-formed envelope are never passed through.
  */
@@ -157,18 +180,17 @@ export function parseEnvelope(bytes: Uint8Array): ParsedEnvelope {
   }
   const kid = Buffer.from(bytes.buffer, bytes.byteOffset + offset, kidLength).toString('latin1');
   offset += kidLength;
-  const take = (size: number) => {
-    const field = bytes.subarray(offset, offset + size);
-    offset += size;
-    return field;
-  };
+  const saltEnd = offset + layout.wrapSalt;
+  const blockEnd = saltEnd + WRAPPED_DEK_BYTES;
+  const nonceStart = blockEnd + COMMITMENT_BYTES;
+  const payloadStart = nonceStart + NONCE_BYTES;
   const header = bytes.subarray(0, offset);
-  const wrapSalt = take(layout.wrapSalt);
-  const wrappedDek = take(WRAPPED_DEK_BYTES);
-  const keyBlock = bytes.subarray(13, offset);
-  const commitment = take(COMMITMENT_BYTES);
-  const payloadNonce = take(NONCE_BYTES);
-  const payload = bytes.subarray(offset);
+  const wrapSalt = bytes.subarray(offset, saltEnd);
+  const wrappedDek = bytes.subarray(saltEnd, blockEnd);
+  const keyBlock = bytes.subarray(13, blockEnd);
+  const commitment = bytes.subarray(blockEnd, nonceStart);
+  const payloadNonce = bytes.subarray(nonceStart, payloadStart);
+  const payload = bytes.subarray(payloadStart);
   return {
     version: version as 1 | 2,
     expiresAt,

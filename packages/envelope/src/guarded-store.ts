@@ -49,13 +49,15 @@ export function guardStore(capabilities: StoreCapabilities, operations: WrapperO
           { source },
         );
 
-  async function run<T>(operation: Operation, body: () => Promise<T>): Promise<T> {
-    if (closed) throw new StoreClosedError(`${operation} called after close(). Create a new store.`, { source });
-    try {
-      return await body();
-    } catch (error) {
-      throw typed(error, operation);
+  // Not an async function: one promise (the body's) plus one rejection handler per call, instead of another async
+  // frame awaiting the body. The bodies are async, so whatever they throw arrives as a rejection.
+  function run<T>(operation: Operation, body: () => Promise<T>): Promise<T> {
+    if (closed) {
+      return Promise.reject(new StoreClosedError(`${operation} called after close(). Create a new store.`, { source }));
     }
+    return body().catch((error: unknown) => {
+      throw typed(error, operation);
+    });
   }
 
   return {

@@ -1,13 +1,15 @@
-import { createCipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { IntegrityError, UnknownKeyIdError } from '@oauth-store/core';
 import {
   COMMITMENT_BYTES,
   DEK_BYTES,
   ENVELOPE_MAGIC,
+  expiryField,
   NONCE_BYTES,
   type ParsedEnvelope,
   parseEnvelope,
   TAG_BYTES,
+  v2KeyBlockEnd,
   WRAP_SALT_BYTES,
   WRAPPED_DEK_BYTES,
 } from './format';
@@ -84,26 +86,38 @@ export function wrapAad(kid: string): Uint8Array {
 
 /** The v2 payload AAD: magic | 02 | expiresAt (8 bytes BE) | lp(namespace) | lp(collection) | lp(key). */
 export function payloadAad(address: RecordAddress, expiresAt: number): Uint8Array {
-  // One buffer, strings written straight into it (no intermediate encodings): this runs on every read and write.
-  const namespaceBytes = Buffer.byteLength(address.namespace, 'utf8');
-  const collectionBytes = Buffer.byteLength(address.collection, 'utf8');
-  const keyBytes = Buffer.byteLength(address.key, 'utf8');
-  const aad = Buffer.allocUnsafe(25 + namespaceBytes + collectionBytes + keyBytes);
-  aad.set(ENVELOPE_MAGIC, 0);
-  aad[4] = 2;
+  return Buffer.from(scratchAad(address, expiresAt));
+}
+
+// The AAD is built in one module-level buffer and handed to setAAD, which digests it synchronously (GHASH runs inside
+// the call): nothing keeps a reference, so the next record may overwrite it. One allocation fewer per read and write.
+const AAD_SCRATCH = Buffer.allocUnsafe(4096);
+AAD_SCRATCH.set(ENVELOPE_MAGIC, 0);
+AAD_SCRATCH[4] = 2;
+
+/** Writes lp(text) at `offset` (UTF-8 straight into the buffer, its length before it); returns the end offset. */
+function putLengthPrefixed(aad: Buffer, offset: number, text: string): number {
+  const length = text.length === 0 ? 0 : aad.write(text, offset + 4, aad.length - offset - 4, 'utf8');
+  aad.writeUInt32BE(length, offset);
+  return offset + 4 + length;
+}
+
+/** The payload AAD in the scratch buffer (valid until the next call), or in a fresh one for very long names. */
+function scratchAad(address: RecordAddress, expiresAt: number): Buffer {
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit: a bound that needs no byteLength pass over the strings.
+  const bound = 25 + 3 * (address.namespace.length + address.collection.length + address.key.length);
+  let aad = AAD_SCRATCH;
+  if (bound > AAD_SCRATCH.length) {
+    aad = Buffer.allocUnsafe(bound);
+    aad.set(ENVELOPE_MAGIC, 0);
+    aad[4] = 2;
+  }
   aad.writeUInt32BE(Math.floor(expiresAt / 0x1_0000_0000), 5);
   aad.writeUInt32BE(expiresAt % 0x1_0000_0000, 9);
-  let offset = 13;
-  for (const [text, length] of [
-    [address.namespace, namespaceBytes],
-    [address.collection, collectionBytes],
-    [address.key, keyBytes],
-  ] as const) {
-    aad.writeUInt32BE(length, offset);
-    aad.write(text, offset + 4, length, 'utf8');
-    offset += 4 + length;
-  }
-  return aad;
+  let offset = putLengthPrefixed(aad, 13, address.namespace);
+  offset = putLengthPrefixed(aad, offset, address.collection);
+  offset = putLengthPrefixed(aad, offset, address.key);
+  return aad.subarray(0, offset);
 }
 
 /** K_wrap = HMAC-SHA256(KEK, WRAP_KEY_LABEL || wrap salt). */
@@ -159,7 +173,8 @@ export function sealWithDataKey(
   const out = Buffer.allocUnsafe(13 + block.length + COMMITMENT_BYTES + NONCE_BYTES + plaintext.length + TAG_BYTES);
   out.set(ENVELOPE_MAGIC, 0);
   out[4] = 2;
-  out.writeBigUInt64BE(BigInt(expiresAt), 5);
+  out.writeUInt32BE(Math.floor(expiresAt / 0x1_0000_0000), 5);
+  out.writeUInt32BE(expiresAt % 0x1_0000_0000, 9);
   let offset = 13;
   out.set(block, offset);
   offset += block.length;
@@ -169,7 +184,7 @@ export function sealWithDataKey(
   offset += NONCE_BYTES;
   // Encrypt straight into the record: no intermediate buffers.
   const cipher = createCipheriv('aes-256-gcm', dataKey.payloadKey, payloadNonce, { authTagLength: TAG_BYTES });
-  cipher.setAAD(payloadAad(address, expiresAt));
+  cipher.setAAD(scratchAad(address, expiresAt));
   const body = cipher.update(plaintext);
   out.set(body, offset);
   offset += body.length;
@@ -206,10 +221,24 @@ export function sealRecord(
   return sealWithKey(primaryKey(keyring), address, plaintext, expiresAt);
 }
 
-/** Remembers the material of unwrapped DEKs by their wrapped form, so records sharing a data key skip the unwrap. */
+/** An unwrapped data key remembered for reads, with what its key block says (kid, retirement bound). */
+export interface CachedDataKey extends DataKeyMaterial {
+  /** L | kid | wrap salt | wrapped DEK, as in the records sealed with this data key. */
+  readonly keyBlock: Uint8Array;
+  readonly kid: string;
+  /** The kid's retirement bound in the keyring the entry was made under (the cache is emptied when that changes). */
+  readonly notAfter: number | undefined;
+}
+
+/**
+ * Remembers unwrapped version 2 data keys by their key block, so records sharing a data key skip the unwrap. Scoped to
+ * one keyring: entries exist only for kids that keyring holds (it is emptied when the keyring changes).
+ */
 export interface UnwrappedKeyCache {
-  get(parsed: ParsedEnvelope): DataKeyMaterial | undefined;
-  set(parsed: ParsedEnvelope, material: DataKeyMaterial): void;
+  /** The entry whose key block is `record[13..blockEnd]`, if any. `record` passed {@link v2KeyBlockEnd}. */
+  find(record: Uint8Array, blockEnd: number): CachedDataKey | undefined;
+  /** Remembers the material of a key block that was just unwrapped (or drawn) under the cache's keyring. */
+  remember(keyBlock: Uint8Array, material: DataKeyMaterial, notAfter: number | undefined): void;
 }
 
 function kekFor(keyring: Keyring, parsed: ParsedEnvelope, where: string): Uint8Array {
@@ -224,13 +253,18 @@ function kekFor(keyring: Keyring, parsed: ParsedEnvelope, where: string): Uint8A
 }
 
 function checkRetirement(keyring: Keyring, parsed: ParsedEnvelope, where: string): void {
-  const notAfter = keyring.notAfter(parsed.kid);
-  if (notAfter !== undefined && (parsed.expiresAt === 0 || parsed.expiresAt > notAfter)) {
+  checkNotAfter(parsed.kid, keyring.notAfter(parsed.kid), parsed.expiresAt, where);
+}
+
+function checkNotAfter(kid: string, notAfter: number | undefined, expiresAt: number, where: string): void {
+  if (notAfter !== undefined && (expiresAt === 0 || expiresAt > notAfter)) {
     throw integrity(
-      `${where} is under the retired key id "${parsed.kid}" but ${parsed.expiresAt === 0 ? 'never expires' : 'expires after'} that key's notAfter: a retired key only opens records that expire by its retirement. Rewrap the record under the current key before retiring the old one, or it was forged with the retired key.`,
+      `${where} is under the retired key id "${kid}" but ${expiresAt === 0 ? 'never expires' : 'expires after'} that key's notAfter: a retired key only opens records that expire by its retirement. Rewrap the record under the current key before retiring the old one, or it was forged with the retired key.`,
     );
   }
 }
+
+const describeRecord = (address: RecordAddress) => `a record in collection "${address.collection}"`;
 
 /**
  * Unwraps and verifies the DEK of a parsed envelope: kid lookup (never trial decryption), retirement bound, then the
@@ -273,37 +307,91 @@ export function openRecord(
   stored: Uint8Array,
   cache?: UnwrappedKeyCache,
 ): OpenedRecord {
-  const where = `a record in collection "${address.collection}"`;
+  if (cache !== undefined) {
+    const blockEnd = v2KeyBlockEnd(stored);
+    const cached = blockEnd > 0 ? cache.find(stored, blockEnd) : undefined;
+    if (cached !== undefined) return openWithCachedKey(cached, address, stored, blockEnd);
+  }
+  const where = describeRecord(address);
   const parsed = parseEnvelope(stored);
   if (parsed.version === 1) return openV1(keyring, parsed, address, where);
-  let material = cache?.get(parsed);
-  if (material) {
-    // A cached data key skips the unwrap, never the kid lookup or the retirement bound.
-    kekFor(keyring, parsed, where);
-    checkRetirement(keyring, parsed, where);
-  } else {
-    const dek = unwrapDek(keyring, parsed, where);
-    material = deriveDataKey(dek);
-    dek.fill(0);
-    cache?.set(parsed, material);
-  }
-  // Checked in constant time before any payload byte is decrypted.
-  if (!timingSafeEqual(material.commitment, parsed.commitment)) {
-    throw integrity(`${where} failed its key-commitment check (tampered or corrupted).`);
-  }
-  const value = gcmDecrypt(
-    material.payloadKey,
+  const dek = unwrapDek(keyring, parsed, where);
+  const material = deriveDataKey(dek);
+  dek.fill(0);
+  // Only a key block that unwrapped is remembered: a forged one never reaches the cache.
+  cache?.remember(parsed.keyBlock, material, keyring.notAfter(parsed.kid));
+  return openPayload(
+    material,
+    address,
+    parsed.commitment,
     parsed.payloadNonce,
     parsed.payload,
-    payloadAad(address, parsed.expiresAt),
+    parsed.expiresAt,
+    !cache,
   );
-  if (!cache) material.payloadKey.fill(0);
+}
+
+/**
+ * The read path when the record's key block is in the cache: no unwrap and no derivation, but the same checks as a
+ * full open. The key block matched one that parsed and unwrapped under this keyring, so the kid is well formed and
+ * held (the cache is emptied when the keyring changes); the retirement bound, the commitment and the payload's tag
+ * (over the address and the authenticated expiry) are checked for this record.
+ */
+function openWithCachedKey(
+  cached: CachedDataKey,
+  address: RecordAddress,
+  stored: Uint8Array,
+  blockEnd: number,
+): OpenedRecord {
+  const expiresAt = expiryField(stored);
+  if (cached.notAfter !== undefined) checkNotAfter(cached.kid, cached.notAfter, expiresAt, describeRecord(address));
+  const nonceStart = blockEnd + COMMITMENT_BYTES;
+  return openPayload(
+    cached,
+    address,
+    stored.subarray(blockEnd, nonceStart),
+    stored.subarray(nonceStart, nonceStart + NONCE_BYTES),
+    stored.subarray(nonceStart + NONCE_BYTES),
+    expiresAt,
+    false,
+  );
+}
+
+/** Commitment check (constant time, before any payload byte is decrypted), then the payload's AES-GCM open. */
+function openPayload(
+  material: DataKeyMaterial,
+  address: RecordAddress,
+  commitment: Uint8Array,
+  nonce: Uint8Array,
+  payload: Uint8Array,
+  expiresAt: number,
+  zeroKey: boolean,
+): OpenedRecord {
+  if (!timingSafeEqual(material.commitment, commitment)) {
+    if (zeroKey) material.payloadKey.fill(0);
+    throw integrity(`${describeRecord(address)} failed its key-commitment check (tampered or corrupted).`);
+  }
+  let value: Buffer | undefined;
+  if (payload.length >= TAG_BYTES) {
+    const bodyEnd = payload.length - TAG_BYTES;
+    const decipher = createDecipheriv('aes-256-gcm', material.payloadKey, nonce, { authTagLength: TAG_BYTES });
+    decipher.setAAD(scratchAad(address, expiresAt));
+    decipher.setAuthTag(payload.subarray(bodyEnd));
+    value = decipher.update(payload.subarray(0, bodyEnd));
+    try {
+      decipher.final();
+    } catch {
+      value.fill(0);
+      value = undefined;
+    }
+  }
+  if (zeroKey) material.payloadKey.fill(0);
   if (!value) {
     throw integrity(
-      `${where} failed authentication: it was tampered with, or copied from another key, collection or namespace.`,
+      `${describeRecord(address)} failed authentication: it was tampered with, or copied from another key, collection or namespace.`,
     );
   }
-  return { value, expiresAt: parsed.expiresAt };
+  return { value, expiresAt };
 }
 
 function openV1(keyring: Keyring, parsed: ParsedEnvelope, address: RecordAddress, where: string): OpenedRecord {

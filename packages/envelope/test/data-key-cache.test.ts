@@ -74,6 +74,41 @@ describe('data-key cache', () => {
     expect(parseEnvelope((await inner.get('c', 'k1'))!).kid).toBe('new');
   });
 
+  it('a read served from the cache checks what a full open checks: commitment, tag, expiry field, retirement', async () => {
+    let now = 1_000_000;
+    const old = newKey('old');
+    const inner = new MemoryStore();
+    const writer = withEnvelopeEncryption(inner, { keyring: material(old), now: () => now });
+    await writer.set('c', 'short', text('short'), { ttlMs: 1_000 });
+    await writer.set('c', 'long', text('long'), { ttlMs: 100_000 });
+    const short = (await inner.get('c', 'short'))!;
+    const long = (await inner.get('c', 'long'))!;
+    const blockEnd = 14 + 3 + 32 + 48;
+    // Same wrapped data key in both records: the second read below is a cache hit in every case.
+    expect(hex(parseEnvelope(short).keyBlock)).toBe(hex(parseEnvelope(long).keyBlock));
+    expect(Buffer.from((await writer.get('c', 'short'))!).toString()).toBe('short');
+    const flip = (bytes: Uint8Array, at: number) => {
+      const copy = Uint8Array.from(bytes);
+      copy[at]! ^= 1;
+      return copy;
+    };
+    // Commitment, payload nonce, payload, tag, expiry field: each flipped bit is refused on the cached path.
+    for (const at of [blockEnd, blockEnd + 32, long.length - 20, long.length - 1, 12]) {
+      await inner.set('c', 'long', flip(long, at));
+      await expect(writer.get('c', 'long')).rejects.toMatchObject({ code: 'integrity' });
+    }
+    // Retired under a notAfter between the two expiries: the first read fills the cache, the second is refused from it.
+    const reader = withEnvelopeEncryption(inner, {
+      keyring: { primary: newKey('new'), decryptOnly: [{ ...old, notAfter: now + 10_000 }] },
+      now: () => now,
+    });
+    await inner.set('c', 'long', long);
+    expect(Buffer.from((await reader.get('c', 'short'))!).toString()).toBe('short');
+    await expect(reader.get('c', 'long')).rejects.toMatchObject({ code: 'integrity' });
+    now += 2_000;
+    expect(await reader.get('c', 'short')).toBeUndefined();
+  });
+
   it('rejects bounds outside their limits', () => {
     for (const dataKeyCache of [
       { maxRecords: 0 },
