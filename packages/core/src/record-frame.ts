@@ -49,32 +49,56 @@ function fillVersion(target: Uint8Array, offset: number): void {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  target.set(pool.subarray(poolOffset, poolOffset + FRAME_VERSION_BYTES), offset);
+  // A byte loop: no subarray view to allocate for 16 bytes.
+  for (let i = 0; i < FRAME_VERSION_BYTES; i++) target[offset + i] = pool[poolOffset + i] as number;
   poolOffset += FRAME_VERSION_BYTES;
 }
+
+const TWO_TO_32 = 2 ** 32;
 
 /** Builds the frame for a new write: a fresh version, the expiry, the value. */
 export function encodeFrame(value: Uint8Array, expiresAt: number | undefined): Buffer {
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + value.byteLength);
   frame[0] = FRAME_MAGIC;
-  frame.writeBigUInt64BE(BigInt(expiresAt ?? 0), 1);
+  // Two 32-bit halves instead of writeBigUInt64BE: no BigInt per write. Expiries are safe integers (validated).
+  const expiry = expiresAt ?? 0;
+  frame.writeUInt32BE(Math.floor(expiry / TWO_TO_32), 1);
+  frame.writeUInt32BE(expiry % TWO_TO_32, 5);
   fillVersion(frame, FRAME_VERSION_OFFSET);
   frame.set(value, FRAME_HEADER_BYTES);
   return frame;
 }
 
+/**
+ * Throws {@link IntegrityError} unless `bytes` is a record frame, then returns its absolute expiry (epoch ms) or
+ * undefined. Reads the header in place: no view, object or BigInt is allocated (it runs on every get and take).
+ */
+export function frameExpiry(bytes: Uint8Array, source: string): number | undefined {
+  if (bytes.byteLength < FRAME_HEADER_BYTES || bytes[0] !== FRAME_MAGIC) throw notAFrame(source);
+  const high =
+    (bytes[1] as number) * 0x1000000 +
+    (((bytes[2] as number) << 16) | ((bytes[3] as number) << 8) | (bytes[4] as number));
+  const low =
+    (bytes[5] as number) * 0x1000000 +
+    (((bytes[6] as number) << 16) | ((bytes[7] as number) << 8) | (bytes[8] as number));
+  // The same rounding as Number(BigInt) for expiries beyond 2^53 (which no validated write produces).
+  const expiry = high * TWO_TO_32 + low;
+  return expiry === 0 ? undefined : expiry;
+}
+
+function notAFrame(source: string): IntegrityError {
+  return new IntegrityError(
+    'a stored record is not in the oauth-store record frame (format 2): it was written by oauth-store 0.1 or by another program. Copy old data with `oauth-store migrate`, or delete the record.',
+    { source },
+  );
+}
+
 /** Decodes a frame read from a backend. A record that is not a frame is an {@link IntegrityError}. */
 export function decodeFrame(bytes: Uint8Array, source: string): DecodedFrame {
-  if (bytes.byteLength < FRAME_HEADER_BYTES || bytes[0] !== FRAME_MAGIC) {
-    throw new IntegrityError(
-      'a stored record is not in the oauth-store record frame (format 2): it was written by oauth-store 0.1 or by another program. Copy old data with `oauth-store migrate`, or delete the record.',
-      { source },
-    );
-  }
+  const expiresAt = frameExpiry(bytes, source);
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const expiry = Number(view.readBigUInt64BE(1));
   return {
-    expiresAt: expiry === 0 ? undefined : expiry,
+    expiresAt,
     versionBytes: view.subarray(FRAME_VERSION_OFFSET, FRAME_HEADER_BYTES),
     value: view.subarray(FRAME_HEADER_BYTES),
   };

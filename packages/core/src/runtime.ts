@@ -19,12 +19,15 @@ import {
   type DecodedFrame,
   decodeFrame,
   encodeFrame,
+  FRAME_HEADER_BYTES,
   FRAME_VERSION_BYTES,
   FRAME_VERSION_OFFSET,
+  frameExpiry,
   sameVersion,
   versionFromString,
   versionToString,
 } from './record-frame';
+import { type SweepScheduler, startSweepScheduler } from './sweep-scheduler';
 import { assertValidKey, assertValidSetOptions, assertValidValue, normalizeListOptions } from './validation';
 
 /** The operations of a store, named in error messages. */
@@ -174,12 +177,16 @@ class DeadlineExceeded extends Error {
   }
 }
 
-/** The per-call context; its AbortSignal exists only if the driver asks for it. */
+/**
+ * The per-call context; its AbortSignal exists only if the driver asks for it. It also holds the operation's one
+ * deadline timer, so bounding a call allocates no closure beyond the promise's own callbacks.
+ */
 class Operation implements OperationContext {
   readonly now: number;
   readonly deadline: number;
   #controller: AbortController | undefined;
   #expired = false;
+  timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(now: number, timeoutMs: number) {
     this.now = now;
@@ -200,6 +207,53 @@ class Operation implements OperationContext {
   }
 }
 
+/** The deadline timer's callback: module level, its arguments passed by setTimeout (no closure per operation). */
+function onDeadline(context: Operation, timeoutMs: number, reject: (reason: unknown) => void): void {
+  const reason = new DeadlineExceeded(timeoutMs);
+  context.expire(reason);
+  reject(reason);
+}
+
+/**
+ * `pending`, or a {@link DeadlineExceeded} rejection after `timeoutMs`, whichever comes first; at the deadline the
+ * context's signal is aborted. The runtime's one deadline mechanism, for every operation of every adapter.
+ */
+function bounded<T>(context: Operation, pending: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    context.timer = setTimeout(onDeadline, timeoutMs, context, timeoutMs, reject);
+    pending.then(
+      (value) => {
+        clearTimeout(context.timer);
+        resolve(value);
+      },
+      (error) => {
+        clearTimeout(context.timer);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * What {@link StoreDriver.write} receives. `versionBytes` is a view made on first use: most drivers store the frame
+ * as it is and never look at it, and a view per write shows on the hot path.
+ */
+class FrameRecord implements DriverRecord {
+  readonly bytes: Uint8Array;
+  readonly expiresAt: number | undefined;
+  #versionBytes: Uint8Array | undefined;
+
+  constructor(bytes: Uint8Array, expiresAt: number | undefined) {
+    this.bytes = bytes;
+    this.expiresAt = expiresAt;
+  }
+
+  get versionBytes(): Uint8Array {
+    this.#versionBytes ??= this.bytes.subarray(FRAME_VERSION_OFFSET, FRAME_VERSION_OFFSET + FRAME_VERSION_BYTES);
+    return this.#versionBytes;
+  }
+}
+
 const NO_CONDITION: WriteCondition = Object.freeze({ kind: 'none' });
 const ABSENT: WriteCondition = Object.freeze({ kind: 'absent' });
 
@@ -216,6 +270,7 @@ export class RuntimeStore implements ByteStore {
   readonly #now: () => number;
   #closed = false;
   #closing: Promise<void> | undefined;
+  #sweeper: SweepScheduler | undefined;
 
   constructor(driver: StoreDriver) {
     const { capabilities, timeoutMs } = driver;
@@ -233,14 +288,19 @@ export class RuntimeStore implements ByteStore {
 
   /** See {@link ByteStore.get}. */
   async get(collection: string, key: string): Promise<Uint8Array | undefined> {
-    const frame = await this.#readLive('get', collection, key);
-    return frame ? copy(frame.value) : undefined;
+    const bytes = await this.#read('get', collection, key);
+    if (bytes === undefined) return undefined;
+    // Expiry is judged on the clock at completion, not at start: strictly later, so never more permissive.
+    const expiresAt = this.#expiry(bytes, 'get');
+    return expiresAt === undefined || expiresAt > this.#now() ? valueCopy(bytes) : undefined;
   }
 
   /** See {@link ByteStore.getEntry}. */
   async getEntry(collection: string, key: string): Promise<StoredEntry | undefined> {
-    const frame = await this.#readLive('get', collection, key);
-    if (!frame) return undefined;
+    const bytes = await this.#read('get', collection, key);
+    if (bytes === undefined) return undefined;
+    const frame = this.#decode(bytes, 'get');
+    if (!this.#isLive(frame)) return undefined;
     return { value: copy(frame.value), version: versionToString(frame.versionBytes), expiresAt: frame.expiresAt };
   }
 
@@ -267,16 +327,14 @@ export class RuntimeStore implements ByteStore {
         'set',
       );
     }
-    const bytes = encodeFrame(value, expiresAt);
-    const record: DriverRecord = {
-      bytes,
-      versionBytes: bytes.subarray(FRAME_VERSION_OFFSET, FRAME_VERSION_OFFSET + FRAME_VERSION_BYTES),
-      expiresAt,
-    };
+    const record = new FrameRecord(encodeFrame(value, expiresAt), expiresAt);
     let written: boolean;
     try {
-      written = await this.#withDeadline(now, (context) =>
+      const context = new Operation(now, this.#timeoutMs);
+      written = await bounded(
+        context,
         this.#driver.write(collection, key, record, condition, context),
+        this.#timeoutMs,
       );
     } catch (error) {
       const typed = this.#typed(error, 'set');
@@ -308,7 +366,12 @@ export class RuntimeStore implements ByteStore {
     } catch (error) {
       throw this.#typed(error, 'delete');
     }
-    return this.#run('delete', (context) => this.#driver.remove(collection, key, condition, context));
+    try {
+      const context = new Operation(this.#now(), this.#timeoutMs);
+      return await bounded(context, this.#driver.remove(collection, key, condition, context), this.#timeoutMs);
+    } catch (error) {
+      throw this.#typed(error, 'delete');
+    }
   }
 
   /** See {@link ByteStore.take}. */
@@ -319,11 +382,17 @@ export class RuntimeStore implements ByteStore {
     } catch (error) {
       throw this.#typed(error, 'take');
     }
-    const bytes = await this.#run('take', (context) => this.#driver.take(collection, key, context));
+    let bytes: Uint8Array | undefined;
+    try {
+      const context = new Operation(this.#now(), this.#timeoutMs);
+      bytes = await bounded(context, this.#driver.take(collection, key, context), this.#timeoutMs);
+    } catch (error) {
+      throw this.#typed(error, 'take');
+    }
     if (bytes === undefined) return undefined;
-    const frame = this.#decode(bytes, 'take');
+    const expiresAt = this.#expiry(bytes, 'take');
     // Taken and expired: the entry is gone either way, and an expired code must not be redeemed.
-    return this.#isLive(frame) ? copy(frame.value) : undefined;
+    return expiresAt === undefined || expiresAt > this.#now() ? valueCopy(bytes) : undefined;
   }
 
   /** See {@link ByteStore.list}. */
@@ -336,18 +405,64 @@ export class RuntimeStore implements ByteStore {
     } catch (error) {
       throw this.#typed(error, 'list');
     }
-    return this.#run('list', (context) => this.#driver.list(collection, page, context));
+    try {
+      const context = new Operation(this.#now(), this.#timeoutMs);
+      return await bounded(context, this.#driver.list(collection, page, context), this.#timeoutMs);
+    } catch (error) {
+      throw this.#typed(error, 'list');
+    }
   }
 
-  /** See {@link ByteStore.close}. */
+  /** See {@link ByteStore.close}. Stops the sweep timer (waiting for a sweep in progress) before the driver closes. */
   close(): Promise<void> {
     if (!this.#closing) {
       this.#closed = true;
-      this.#closing = this.#driver.close().catch((error) => {
+      const sweeper = this.#sweeper;
+      this.#sweeper = undefined;
+      this.#closing = (async () => {
+        await sweeper?.stop();
+        await this.#driver.close();
+      })().catch((error) => {
         throw this.#typed(error, 'close');
       });
     }
     return this.#closing;
+  }
+
+  /**
+   * Runs `sweep` (an adapter's deletion of expired entries) every `intervalMs` milliseconds until `close()`, which
+   * stops the timer and waits for a sweep in progress before closing the driver. Never two sweeps at once; the timer
+   * is unref'd; `0` schedules nothing. A failing sweep is retried next interval and reported to `onError` as a typed
+   * error whose cause is scrubbed (never thrown, never an unhandled rejection). Call it at most once, from the
+   * adapter's constructor.
+   */
+  protected scheduleSweep(
+    sweep: () => Promise<unknown>,
+    intervalMs: number,
+    onError?: (error: OAuthStoreError) => void,
+  ): void {
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < 0) {
+      throw new ConfigurationError(`the sweep interval must be a non-negative integer, got ${String(intervalMs)}.`, {
+        source: this.#source,
+      });
+    }
+    if (this.#sweeper) {
+      throw new ConfigurationError('the sweep is already scheduled.', { source: this.#source });
+    }
+    if (intervalMs === 0 || this.#closed) return;
+    this.#sweeper = startSweepScheduler(sweep, intervalMs, (error) => onError?.(this.#sweepError(error)));
+  }
+
+  /** A failed sweep as its callback receives it: typed, with no raw backend error inside. */
+  #sweepError(error: unknown): OAuthStoreError {
+    return scrub(
+      isOAuthStoreError(error)
+        ? error
+        : new StoreUnavailableError(`sweep failed (${describeBackendError(error)}). It is retried next interval.`, {
+            source: this.#source,
+            cause: error,
+          }),
+    );
   }
 
   /** True once `close()` was called. */
@@ -355,22 +470,29 @@ export class RuntimeStore implements ByteStore {
     return this.#closed;
   }
 
-  async #readLive(operation: StoreOperation, collection: string, key: string): Promise<DecodedFrame | undefined> {
+  /** Validates, then reads the raw frame within the deadline. */
+  async #read(operation: StoreOperation, collection: string, key: string): Promise<Uint8Array | undefined> {
     this.#checkOpen(operation);
     try {
       assertValidKey(this.capabilities, collection, key);
+      const context = new Operation(this.#now(), this.#timeoutMs);
+      return await bounded(context, this.#driver.read(collection, key, context), this.#timeoutMs);
     } catch (error) {
       throw this.#typed(error, operation);
     }
-    const bytes = await this.#run(operation, (context) => this.#driver.read(collection, key, context));
-    if (bytes === undefined) return undefined;
-    const frame = this.#decode(bytes, operation);
-    return this.#isLive(frame) ? frame : undefined;
   }
 
   // Checked on the clock at completion, not at start: strictly later, so never more permissive.
   #isLive(frame: DecodedFrame): boolean {
     return frame.expiresAt === undefined || frame.expiresAt > this.#now();
+  }
+
+  #expiry(bytes: Uint8Array, operation: StoreOperation): number | undefined {
+    try {
+      return frameExpiry(bytes, this.#source);
+    } catch (error) {
+      throw this.#typed(error, operation);
+    }
   }
 
   #decode(bytes: Uint8Array, operation: StoreOperation): DecodedFrame {
@@ -384,7 +506,8 @@ export class RuntimeStore implements ByteStore {
   async #isOwnWrite(collection: string, key: string, record: DriverRecord): Promise<boolean> {
     let bytes: Uint8Array | undefined;
     try {
-      bytes = await this.#withDeadline(this.#now(), (context) => this.#driver.read(collection, key, context));
+      const context = new Operation(this.#now(), this.#timeoutMs);
+      bytes = await bounded(context, this.#driver.read(collection, key, context), this.#timeoutMs);
     } catch (error) {
       const typed = this.#typed(error, 'set');
       // We could not find out: the write may or may not have landed.
@@ -431,45 +554,6 @@ export class RuntimeStore implements ByteStore {
     if (this.#closed) {
       throw new StoreClosedError(`${operation} called after close(). Create a new store.`, { source: this.#source });
     }
-  }
-
-  async #run<T>(operation: StoreOperation, body: (context: OperationContext) => Promise<T>): Promise<T> {
-    try {
-      return await this.#withDeadline(this.#now(), body);
-    } catch (error) {
-      throw this.#typed(error, operation);
-    }
-  }
-
-  /** Runs `body` and rejects with {@link DeadlineExceeded} at the deadline, aborting the context's signal. */
-  #withDeadline<T>(now: number, body: (context: OperationContext) => Promise<T>): Promise<T> {
-    const timeoutMs = this.#timeoutMs;
-    const context = new Operation(now, timeoutMs);
-    return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        const reason = new DeadlineExceeded(timeoutMs);
-        context.expire(reason);
-        reject(reason);
-      }, timeoutMs);
-      let pending: Promise<T>;
-      try {
-        pending = body(context);
-      } catch (error) {
-        clearTimeout(timer);
-        reject(error);
-        return;
-      }
-      pending.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
   }
 
   /** Types, classifies (outcome unknown or not) and scrubs any error leaving the runtime. */
@@ -523,6 +607,14 @@ function defaultMapError(source: string, error: unknown, operation: StoreOperati
 
 function copy(view: Uint8Array): Uint8Array {
   return Uint8Array.prototype.slice.call(view);
+}
+
+/**
+ * The value of a frame as a fresh Uint8Array of its own: the caller may keep or change it, and its `buffer` holds no
+ * other bytes (a client library's pooled slab can hold other records). One allocation, no intermediate view.
+ */
+function valueCopy(frame: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(frame, FRAME_HEADER_BYTES);
 }
 
 /** Wraps a {@link StoreDriver} into a {@link ByteStore}: the one way every adapter is built. */

@@ -29,7 +29,6 @@ export interface MysqlDriverConfig {
   timeoutMs: number;
   now: () => number;
   takeStrategy: TakeStrategy;
-  beforeClose: () => Promise<void>;
   closePool: boolean;
 }
 
@@ -80,7 +79,6 @@ export class MysqlDriver implements StoreDriver {
   readonly now: () => number;
   readonly #pool: MysqlPoolLike;
   readonly #sql: Statements;
-  readonly #beforeClose: () => Promise<void>;
   readonly #closePool: boolean;
   #takeStrategy: TakeStrategy | Promise<TakeStrategy>;
 
@@ -90,7 +88,6 @@ export class MysqlDriver implements StoreDriver {
     this.now = config.now;
     this.#pool = config.pool;
     this.#sql = config.statements;
-    this.#beforeClose = config.beforeClose;
     this.#closePool = config.closePool;
     this.#takeStrategy = config.takeStrategy;
   }
@@ -310,7 +307,6 @@ export class MysqlDriver implements StoreDriver {
   }
 
   async close(): Promise<void> {
-    await this.#beforeClose();
     if (this.#closePool) await this.#pool.end();
   }
 

@@ -11,7 +11,6 @@ import { MysqlDriver, type TakeStrategy } from './mysql-driver';
 import type { MysqlPoolLike } from './mysql-pool';
 import { DEFAULT_TABLE, MIGRATION_LOCK_NAME, migrationSql } from './schema';
 import { type Statements, statements } from './statements';
-import { type SweepTimer, startSweepTimer } from './sweeper';
 
 /** Default for {@link MysqlStoreOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -135,7 +134,6 @@ export class MysqlStore extends RuntimeStore {
       atomicTake: true,
       compareAndSet: true,
     };
-    const holder: { sweeper?: SweepTimer } = {};
     const driver = new MysqlDriver({
       pool: options.pool,
       statements: sql,
@@ -144,9 +142,6 @@ export class MysqlStore extends RuntimeStore {
       now: options.now ?? Date.now,
       takeStrategy,
       closePool: options.closePool ?? false,
-      beforeClose: async () => {
-        await holder.sweeper?.stop();
-      },
     });
     super(driver);
     this.#driver = driver;
@@ -154,15 +149,12 @@ export class MysqlStore extends RuntimeStore {
     this.#table = table;
     this.#sql = sql;
     this.#sweepBatchSize = sweepBatchSize;
-    const onSweepError = options.onSweepError;
-    holder.sweeper =
-      sweepIntervalMs > 0
-        ? startSweepTimer(
-            () => this.sweepExpired({ batchSize: sweepBatchSize, maxBatches: DEFAULT_TIMER_SWEEP_MAX_BATCHES }),
-            sweepIntervalMs,
-            (error) => onSweepError?.(error as OAuthStoreError),
-          )
-        : undefined;
+    // The runtime owns the schedule (interval, no overlap, unref, stop on close, error reporting); this is the SQL.
+    this.scheduleSweep(
+      () => this.sweepExpired({ batchSize: sweepBatchSize, maxBatches: DEFAULT_TIMER_SWEEP_MAX_BATCHES }),
+      sweepIntervalMs,
+      options.onSweepError,
+    );
   }
 
   /** Administrative work (migrate, sweep) outside the runtime's operations: closed check, typing, `timeoutMs` bound. */

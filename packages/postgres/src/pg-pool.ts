@@ -6,6 +6,9 @@ import type { SqlClient, SqlResult } from './sql-client';
  */
 export interface PgPoolLike {
   query(config: { text: string; values?: unknown[]; query_timeout?: number }): Promise<{ rows: unknown[] }>;
+  query(text: string, values: unknown[]): Promise<{ rows: unknown[] }>;
+  /** pg-pool's settings; a pool-wide `query_timeout` there bounds every statement already. */
+  readonly options?: { readonly query_timeout?: number };
   on(event: 'error', listener: (error: Error) => void): unknown;
   end(): Promise<void>;
 }
@@ -23,8 +26,10 @@ export interface FromPgPoolOptions {
 }
 
 /**
- * Adapts a `pg` `Pool` (node-postgres 8). Each statement gets pg's client-side `query_timeout`, so a statement that
- * does not answer in time is abandoned and its connection destroyed instead of being returned to the pool.
+ * Adapts a `pg` `Pool` (node-postgres 8). Every statement runs under pg's client-side `query_timeout`, so a statement
+ * that does not answer in time is abandoned and its connection destroyed instead of being returned to the pool: the
+ * pool's own `query_timeout` when it has one (pools from {@link openPostgresStore} do), otherwise the store's time
+ * left, given per statement.
  */
 export function fromPgPool(pool: PgPoolLike, options: FromPgPoolOptions = {}): SqlClient {
   if ((options.handleIdleErrors ?? true) && !guardedPools.has(pool)) {
@@ -36,13 +41,13 @@ export function fromPgPool(pool: PgPoolLike, options: FromPgPoolOptions = {}): S
   }
   return {
     driver: 'pg',
-    async query(text, params, queryOptions): Promise<SqlResult> {
-      const result = await pool.query({
-        text,
-        values: [...params],
-        ...(queryOptions?.timeoutMs ? { query_timeout: queryOptions.timeoutMs } : {}),
-      });
-      return { rows: result.rows as Record<string, unknown>[] };
+    query(text, params, queryOptions): Promise<SqlResult> {
+      // pg neither keeps nor changes `values`. The positional form matters on the hot path: given a config object, pg
+      // copies it property by property (getOwnPropertyDescriptors) on every statement.
+      const values = params as unknown[];
+      const timeoutMs = queryOptions?.timeoutMs;
+      if (!timeoutMs || pool.options?.query_timeout) return pool.query(text, values) as Promise<SqlResult>;
+      return pool.query({ text, values, query_timeout: timeoutMs }) as Promise<SqlResult>;
     },
     end: () => pool.end(),
   };

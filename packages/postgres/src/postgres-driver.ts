@@ -21,14 +21,15 @@ export interface PostgresDriverConfig {
   capabilities: StoreCapabilities;
   timeoutMs: number;
   now: () => number;
-  /** Called by `close()` before the client is ended (stops the sweep timer). */
-  beforeClose: () => Promise<void>;
   closeClient: boolean;
 }
 
 function utf8(text: string): Buffer {
   return Buffer.from(text, 'utf8');
 }
+
+/** Collections a driver remembers encoded: an application uses a handful, and encoding one costs a Buffer per call. */
+const COLLECTION_CACHE_SIZE = 64;
 
 /** The bytea column as bytes. No copy: the runtime copies the value it hands to the caller out of the frame. */
 function columnBytes(value: unknown): Uint8Array {
@@ -56,8 +57,8 @@ export class PostgresDriver implements StoreDriver {
   readonly now: () => number;
   readonly #client: SqlClient;
   readonly #sql: Statements;
-  readonly #beforeClose: () => Promise<void>;
   readonly #closeClient: boolean;
+  readonly #collections = new Map<string, Buffer>();
 
   constructor(config: PostgresDriverConfig) {
     this.capabilities = config.capabilities;
@@ -65,7 +66,6 @@ export class PostgresDriver implements StoreDriver {
     this.now = config.now;
     this.#client = config.client;
     this.#sql = config.statements;
-    this.#beforeClose = config.beforeClose;
     this.#closeClient = config.closeClient;
   }
 
@@ -78,8 +78,21 @@ export class PostgresDriver implements StoreDriver {
     return this.#client.query(text, params, { timeoutMs });
   }
 
+  /**
+   * The collection's UTF-8 bytes, shared between statements (pg only reads parameters). Bounded: past the limit, new
+   * collections are encoded per call.
+   */
+  #collection(collection: string): Buffer {
+    let bytes = this.#collections.get(collection);
+    if (bytes === undefined) {
+      bytes = utf8(collection);
+      if (this.#collections.size < COLLECTION_CACHE_SIZE) this.#collections.set(collection, bytes);
+    }
+    return bytes;
+  }
+
   async read(collection: string, key: string, context: OperationContext): Promise<Uint8Array | undefined> {
-    const { rows } = await this.query(this.#sql.get, [utf8(collection), utf8(key), context.now], context);
+    const { rows } = await this.query(this.#sql.get, [this.#collection(collection), utf8(key), context.now], context);
     return rows[0] ? columnBytes(rows[0].value) : undefined;
   }
 
@@ -90,21 +103,21 @@ export class PostgresDriver implements StoreDriver {
     condition: WriteCondition,
     context: OperationContext,
   ): Promise<boolean> {
-    const params: unknown[] = [utf8(collection), utf8(key), asBuffer(record.bytes), record.expiresAt ?? null];
+    const name = this.#collection(collection);
+    const value = asBuffer(record.bytes);
+    const expiresAt = record.expiresAt ?? null;
     switch (condition.kind) {
       case 'none':
-        await this.query(this.#sql.set, params, context);
+        await this.query(this.#sql.set, [name, utf8(key), value, expiresAt], context);
         return true;
       case 'absent': {
-        const { rows } = await this.query(this.#sql.setIfAbsent, [...params, context.now], context);
+        const params = [name, utf8(key), value, expiresAt, context.now];
+        const { rows } = await this.query(this.#sql.setIfAbsent, params, context);
         return rows.length === 1;
       }
       case 'version': {
-        const { rows } = await this.query(
-          this.#sql.setIfVersion,
-          [...params, context.now, asBuffer(condition.versionBytes)],
-          context,
-        );
+        const params = [name, utf8(key), value, expiresAt, context.now, asBuffer(condition.versionBytes)];
+        const { rows } = await this.query(this.#sql.setIfVersion, params, context);
         return rows.length === 1;
       }
     }
@@ -120,15 +133,15 @@ export class PostgresDriver implements StoreDriver {
       condition.kind === 'version'
         ? await this.query(
             this.#sql.deleteIfVersion,
-            [utf8(collection), utf8(key), context.now, asBuffer(condition.versionBytes)],
+            [this.#collection(collection), utf8(key), context.now, asBuffer(condition.versionBytes)],
             context,
           )
-        : await this.query(this.#sql.delete, [utf8(collection), utf8(key), context.now], context);
+        : await this.query(this.#sql.delete, [this.#collection(collection), utf8(key), context.now], context);
     return rows[0]?.live === true;
   }
 
   async take(collection: string, key: string, context: OperationContext): Promise<Uint8Array | undefined> {
-    const { rows } = await this.query(this.#sql.take, [utf8(collection), utf8(key), context.now], context);
+    const { rows } = await this.query(this.#sql.take, [this.#collection(collection), utf8(key), context.now], context);
     const row = rows[0];
     return row && row.live === true ? columnBytes(row.value) : undefined;
   }
@@ -140,7 +153,7 @@ export class PostgresDriver implements StoreDriver {
   ): Promise<ListPage> {
     const { cursor, limit } = page;
     // One extra row tells whether another page exists without a second query.
-    const base = [utf8(collection), context.now, limit + 1];
+    const base = [this.#collection(collection), context.now, limit + 1];
     const { rows } =
       cursor === undefined
         ? await this.query(this.#sql.listFirst, base, context)
@@ -155,7 +168,6 @@ export class PostgresDriver implements StoreDriver {
   }
 
   async close(): Promise<void> {
-    await this.#beforeClose();
     if (this.#closeClient) await this.#client.end?.();
   }
 

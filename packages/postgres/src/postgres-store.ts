@@ -12,7 +12,6 @@ import { PostgresDriver } from './postgres-driver';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE, migrationSql, migrationStatement, type TableLocation } from './schema';
 import type { SqlClient } from './sql-client';
 import { type Statements, statements } from './statements';
-import { type SweepTimer, startSweepTimer } from './sweeper';
 
 /** Default for {@link PostgresStoreOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -109,7 +108,6 @@ export class PostgresStore extends RuntimeStore {
   readonly #location: Required<TableLocation>;
   readonly #sql: Statements;
   readonly #sweepBatchSize: number;
-  readonly #sweeper: SweepTimer | undefined;
 
   constructor(options: PostgresStoreOptions) {
     if (!options || typeof options.client?.query !== 'function') {
@@ -138,8 +136,6 @@ export class PostgresStore extends RuntimeStore {
       atomicTake: true,
       compareAndSet: true,
     };
-    // The sweep timer exists only after super(); close() reaches it through this holder.
-    const holder: { sweeper?: SweepTimer } = {};
     const driver = new PostgresDriver({
       client: options.client,
       statements: sql,
@@ -147,9 +143,6 @@ export class PostgresStore extends RuntimeStore {
       timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       now: options.now ?? Date.now,
       closeClient: options.closeClient ?? false,
-      beforeClose: async () => {
-        await holder.sweeper?.stop();
-      },
     });
     super(driver);
     this.#driver = driver;
@@ -157,16 +150,12 @@ export class PostgresStore extends RuntimeStore {
     this.#names = names;
     this.#sql = sql;
     this.#sweepBatchSize = sweepBatchSize;
-    const onSweepError = options.onSweepError;
-    this.#sweeper =
-      sweepIntervalMs > 0
-        ? startSweepTimer(
-            () => this.sweepExpired({ batchSize: sweepBatchSize, maxBatches: DEFAULT_TIMER_SWEEP_MAX_BATCHES }),
-            sweepIntervalMs,
-            (error) => onSweepError?.(error as OAuthStoreError),
-          )
-        : undefined;
-    holder.sweeper = this.#sweeper;
+    // The runtime owns the schedule (interval, no overlap, unref, stop on close, error reporting); this is the SQL.
+    this.scheduleSweep(
+      () => this.sweepExpired({ batchSize: sweepBatchSize, maxBatches: DEFAULT_TIMER_SWEEP_MAX_BATCHES }),
+      sweepIntervalMs,
+      options.onSweepError,
+    );
   }
 
   /**

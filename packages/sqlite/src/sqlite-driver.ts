@@ -21,7 +21,6 @@ export interface SqliteDriverConfig {
   capabilities: StoreCapabilities;
   timeoutMs: number;
   now: () => number;
-  beforeClose: () => Promise<void>;
   closeClient: boolean;
 }
 
@@ -56,7 +55,6 @@ export class SqliteDriver implements StoreDriver {
   readonly now: () => number;
   readonly #client: SqliteClientLike;
   readonly #sql: Statements;
-  readonly #beforeClose: () => Promise<void>;
   readonly #closeClient: boolean;
 
   constructor(config: SqliteDriverConfig) {
@@ -65,7 +63,6 @@ export class SqliteDriver implements StoreDriver {
     this.now = config.now;
     this.#client = config.client;
     this.#sql = config.statements;
-    this.#beforeClose = config.beforeClose;
     this.#closeClient = config.closeClient;
   }
 
@@ -152,7 +149,6 @@ export class SqliteDriver implements StoreDriver {
   }
 
   async close(): Promise<void> {
-    await this.#beforeClose();
     if (this.#closeClient) this.#client.close();
   }
 

@@ -11,7 +11,6 @@ import { DEFAULT_TABLE, migrationSql, migrationStatements } from './schema';
 import type { SqliteClientLike } from './sqlite-client';
 import { SqliteDriver } from './sqlite-driver';
 import { type Statements, statements } from './statements';
-import { type SweepTimer, startSweepTimer } from './sweeper';
 
 /** Default for {@link SqliteStoreOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -123,7 +122,6 @@ export class SqliteStore extends RuntimeStore {
       atomicTake: true,
       compareAndSet: true,
     };
-    const holder: { sweeper?: SweepTimer } = {};
     const driver = new SqliteDriver({
       client: options.client,
       statements: sql,
@@ -131,9 +129,6 @@ export class SqliteStore extends RuntimeStore {
       timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       now: options.now ?? Date.now,
       closeClient: options.closeClient ?? false,
-      beforeClose: async () => {
-        await holder.sweeper?.stop();
-      },
     });
     super(driver);
     this.#driver = driver;
@@ -141,15 +136,12 @@ export class SqliteStore extends RuntimeStore {
     this.#table = table;
     this.#sql = sql;
     this.#sweepBatchSize = sweepBatchSize;
-    const onSweepError = options.onSweepError;
-    holder.sweeper =
-      sweepIntervalMs > 0
-        ? startSweepTimer(
-            () => this.sweepExpired({ batchSize: sweepBatchSize, maxBatches: DEFAULT_TIMER_SWEEP_MAX_BATCHES }),
-            sweepIntervalMs,
-            (error) => onSweepError?.(error as OAuthStoreError),
-          )
-        : undefined;
+    // The runtime owns the schedule (interval, no overlap, unref, stop on close, error reporting); this is the SQL.
+    this.scheduleSweep(
+      () => this.sweepExpired({ batchSize: sweepBatchSize, maxBatches: DEFAULT_TIMER_SWEEP_MAX_BATCHES }),
+      sweepIntervalMs,
+      options.onSweepError,
+    );
   }
 
   /** Administrative work (migrate, sweep) outside the runtime's operations: closed check, typing, `timeoutMs` bound. */
