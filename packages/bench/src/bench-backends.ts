@@ -4,8 +4,7 @@
  * is always opened through the registry's descriptor. A test checks that every registry backend (but `memory`) has
  * an entry here, so adding a backend to the registry without a bench row fails the build.
  */
-import { ensureBackend, type RunningBackend } from '@oauth-store/test-servers';
-import { ensureMariaDb } from '../../mysql/test/mariadb-server';
+import { ensureBackend, ensureMariaDb, type RunningBackend } from '@oauth-store/test-servers';
 import { setupDynamoDb } from './backends/dynamodb';
 import { setupFirestore } from './backends/firestore';
 import { setupGcs } from './backends/gcs';

@@ -93,6 +93,14 @@ export const ADAPTERS: readonly RegisteredAdapter[] = [
   },
 ];
 
+/**
+ * `scheme:` of every backend several processes can share (one-process ones such as `memory:` and `pglite:` are left
+ * out), one per backend, for help texts and messages that tell the user what to pass.
+ */
+export const SHAREABLE_SCHEMES: readonly string[] = ADAPTERS.filter(
+  (adapter) => adapter.shareable?.(`${adapter.schemes[0]}:x`) ?? true,
+).map((adapter) => `${adapter.schemes[0]}:`);
+
 /** The registry entry opening `scheme` (lower case, without the colon), if any. */
 export function adapterForScheme(scheme: string): RegisteredAdapter | undefined {
   return ADAPTERS.find((adapter) => adapter.schemes.includes(scheme));

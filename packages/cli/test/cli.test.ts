@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { SHAREABLE_SCHEMES } from '../src/adapter-registry';
 import { main } from '../src/main';
 import { recordingIo } from './support/io';
 
@@ -25,6 +26,10 @@ describe('usage errors: one line, what is wrong and what to do, exit code 2', ()
   ])('%j', async (argv, message) => {
     const { code, err } = await run(argv);
     expect(err).toMatch(message);
+    // The backends to use instead come from the adapter registry, not a hand-kept list.
+    if (argv[0] === 'demo' && argv[1] === '--store') {
+      for (const scheme of SHAREABLE_SCHEMES) expect(err).toContain(scheme);
+    }
     expect(err.trim().split('\n')).toHaveLength(1);
     expect(code).toBe(2);
   });

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -99,11 +100,37 @@ describe('doctor against misconfigured servers', () => {
     );
   });
 
-  it('reports an unreachable server', async () => {
+  it('reports a refused connection as refused, at once, not as a timeout', async () => {
     const server = await noMetadataServer();
     const url = server.mcpUrl;
     await server.close();
-    expect(ids(await runDoctor(url, { timeoutMs: 2_000 }))).toEqual(['server-unreachable']);
+    const started = performance.now();
+    const report = await runDoctor(url, { timeoutMs: 5_000 });
+    const elapsedMs = performance.now() - started;
+    expect(ids(report)).toEqual(['server-unreachable']);
+    expect(report.findings[0]?.summary).toMatch(/^Connection to .* refused after \d+\.\d\d s: nothing listens on /);
+    expect(report.findings[0]?.summary).not.toContain('5000 ms');
+    expect(elapsedMs).toBeLessThan(5_000);
+  });
+
+  it('reports a listener that accepts and never answers as no answer within the bound', async () => {
+    const sockets = new Set<Socket>();
+    // Accepts the connection and reads the request, but never writes a byte back.
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const report = await runDoctor(`http://127.0.0.1:${port}/mcp`, { timeoutMs: 300 });
+      expect(ids(report)).toEqual(['server-unreachable']);
+      expect(report.findings[0]?.summary).toMatch(/^No answer from .* within 300 ms: the connection was not refused/);
+      expect(sockets.size).toBe(1);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
 

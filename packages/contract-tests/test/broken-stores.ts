@@ -324,3 +324,11 @@ export function ignoresClose(): (() => ByteStore) & { server: FrameServer } {
   };
   return Object.assign(open, { server: create.server });
 }
+
+/**
+ * Not a broken store: a correct one constructed per instance, each create() with its own FrameServer, as an in-process
+ * adapter is. The suite's cross-instance checks fail on it unless it is run with `sharedInstances: false`.
+ */
+export function perInstanceMemory(): () => ByteStore {
+  return () => defineStore(correctDriver(new FrameServer()));
+}

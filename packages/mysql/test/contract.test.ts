@@ -6,8 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from '@jest/globals';
 import { runStoreContract, tsxChildOptions } from '@oauth-store/contract-tests';
+import { casRaceTests } from '../../../scripts/test-support/cas-race';
 import { createMysqlStore, type TakeStrategy } from '../src/index';
-import { casRaceTests } from './cas-race';
 import { type ChildStoreConfig, createStore } from './fixtures/process-factory';
 import { adminPool, dropTable, mysqlUrl, uniqueName } from './helpers';
 

@@ -1,10 +1,7 @@
-import { ensureMariaDb } from './mariadb-server';
+import { ensureBackends } from '@oauth-store/test-servers';
 
-/** Provides MySQL/MariaDB for every test file as MYSQL_URL (see mariadb-server.ts for where it comes from). */
+/** Provides MySQL/MariaDB for every test file as MYSQL_URL (see packages/test-servers/src/mysql.ts for where from). */
 export default async function setup(): Promise<void> {
-  const server = await ensureMariaDb();
-  process.env.MYSQL_URL = server.url;
-  console.log(`[mysql tests] ${server.description}`);
   // biome-ignore lint/suspicious/noExplicitAny: jest shares global setup state with teardown through globalThis.
-  (globalThis as any).__oauthStoreMysqlStop = server.stop;
+  (globalThis as any).__oauthStoreStop = await ensureBackends(['mysql']);
 }

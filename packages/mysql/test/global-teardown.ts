@@ -1,5 +1,5 @@
 /** Stops what global-setup.ts started. */
 export default async function teardown(): Promise<void> {
   // biome-ignore lint/suspicious/noExplicitAny: see global-setup.ts.
-  await (globalThis as any).__oauthStoreMysqlStop?.();
+  await (globalThis as any).__oauthStoreStop?.();
 }

@@ -1,8 +1,8 @@
-// Lost responses on the wire between a mysql2 pool and MariaDB/MySQL (see lost-response.ts), for both take strategies.
+// Lost responses on the wire between a mysql2 pool and MariaDB/MySQL (see scripts/test-support/lost-response.ts), for both take strategies.
 import { afterAll } from '@jest/globals';
+import { lostResponseTests } from '../../../scripts/test-support/lost-response';
 import { createMysqlStore, type TakeStrategy } from '../src/index';
 import { adminPool, dropTable, mysqlUrl, uniqueName } from './helpers';
-import { lostResponseTests } from './lost-response';
 
 const admin = adminPool();
 const url = new URL(mysqlUrl());

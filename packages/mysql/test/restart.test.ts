@@ -1,10 +1,10 @@
-// A throwaway MariaDB (started by mariadb-server.ts, not the shared server) restarted under load: in-flight operations
+// A throwaway MariaDB (started by @oauth-store/test-servers' startMariaDb, not the shared server) restarted under load: in-flight operations
 // fail with bounded, typed unavailable errors, the same store recovers, and no acknowledged write is lost.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { isOAuthStoreError } from '@oauth-store/core';
+import { startMariaDb, type ThrowawayMariaDb } from '@oauth-store/test-servers';
 import { createMysqlStore, type MysqlStore } from '../src/index';
-import { startMariaDb, type ThrowawayMariaDb } from './mariadb-server';
 
 const TIMEOUT_MS = 2000;
 let server: ThrowawayMariaDb;

@@ -2,7 +2,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from '@jest/globals';
-import { casRaceTests } from './cas-race';
+import { casRaceTests } from '../../../scripts/test-support/cas-race';
 import { type ChildStoreConfig, createStore } from './fixtures/process-factory';
 import { databaseUrl, dropTable, newPool, uniqueName } from './helpers';
 

@@ -1,8 +1,8 @@
-// Lost responses on the wire between a pg Pool and PostgreSQL (see lost-response.ts).
+// Lost responses on the wire between a pg Pool and PostgreSQL (see scripts/test-support/lost-response.ts).
 import { afterAll } from '@jest/globals';
+import { lostResponseTests } from '../../../scripts/test-support/lost-response';
 import { openPostgresStore } from '../src/index';
 import { databaseUrl, dropTable, newPool, uniqueName } from './helpers';
-import { lostResponseTests } from './lost-response';
 
 const table = uniqueName('lossy');
 const admin = newPool(2);

@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LossyProxy, startLossyProxy } from '@oauth-store/contract-tests';
 import { createTable } from '@oauth-store/dynamodb';
-import { providers } from '@oauth-store/test-servers';
-import { ensureMariaDb, startMariaDb } from '../../mysql/test/mariadb-server';
+import { ensureMariaDb, providers, startMariaDb } from '@oauth-store/test-servers';
 // The harness exports only its providers; the handles with kill/pause/restart come from their files.
 import { startFakeGcs } from '../../test-servers/src/fakes/gcs/index';
 import { startFirestoreEmulator } from '../../test-servers/src/firestore';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll } from '@jest/globals';
 import { createClient } from '@libsql/client';
 import { runStoreContract, tsxChildOptions } from '@oauth-store/contract-tests';
-import { casRaceTests } from './cas-race';
+import { casRaceTests } from '../../../scripts/test-support/cas-race';
 import { type ChildStoreConfig, createStore } from './fixtures/process-factory';
 import { tempDir } from './helpers';
 

@@ -5,6 +5,7 @@ export * from './dynamodb';
 export * from './ensure';
 export * from './firestore';
 export * from './gcs';
+export * from './mysql';
 export * from './postgres';
 export * from './redis';
 export { providers } from './registry';

@@ -1,16 +1,11 @@
 import { ConfigurationError } from '@oauth-store/core';
-import { ADAPTERS } from '../adapter-registry';
+import { SHAREABLE_SCHEMES } from '../adapter-registry';
 import { integerFlag, parseCommand, stringFlag } from '../args';
 import { missingDemoPackages } from '../demo/demo-packages';
 import { RERUN_VARIABLE, rerunWithDemoPackages } from '../demo/fetch-demo-packages';
 import { formatDemoReport } from '../demo/report';
 import { assertShareableStore, runDemo } from '../demo/run-demo';
 import type { CommandIo } from './io';
-
-/** The schemes of backends several processes can share (one-process ones such as `pglite:` are left out). */
-const SHAREABLE_SCHEMES = ADAPTERS.filter((adapter) => adapter.shareable?.(`${adapter.schemes[0]}:x`) ?? true)
-  .map((adapter) => `${adapter.schemes[0]}:`)
-  .join(', ');
 
 /** Help text of `oauth-store demo`. */
 export const DEMO_HELP = `Usage: oauth-store demo [--instances N] [--logins M] [--concurrency C] [--store URL] [--json]
@@ -24,7 +19,7 @@ Options:
   --instances N     MCP server processes (default 3)
   --logins M        logins per run (default 50)
   --concurrency C   logins in flight (default 5)
-  --store URL       shared store for run 2: ${SHAREABLE_SCHEMES}
+  --store URL       shared store for run 2: ${SHAREABLE_SCHEMES.join(', ')}
                     (default: an embedded PostgreSQL, nothing to install). See
                     https://github.com/oauth-store/oauth-store/blob/main/docs/cli.md
   --json            print the result as JSON on stdout

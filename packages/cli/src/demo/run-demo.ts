@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ConfigurationError } from '@oauth-store/core';
+import { SHAREABLE_SCHEMES } from '../adapter-registry';
 import { isShareable, openStore, parseStoreUrl, redactStoreUrl } from '../connection-string';
 import { writeKeyFile } from '../keys';
 import { UsageError } from '../usage-error';
@@ -293,7 +294,7 @@ async function deleteDemoData(store: string, prefix: string): Promise<void> {
 export function assertShareableStore(store: string): void {
   if (!isShareable(parseStoreUrl(store))) {
     throw new UsageError(
-      `--store ${parseStoreUrl(store).backend}: lives inside one process and cannot be shared by instances in separate processes. Pass redis://, postgres://, dynamodb://, firestore:// or gcs://, or omit --store for an embedded PostgreSQL.`,
+      `--store ${parseStoreUrl(store).backend}: lives inside one process and cannot be shared by instances in separate processes. Pass one of ${SHAREABLE_SCHEMES.join(', ')}, or omit --store for an embedded PostgreSQL.`,
     );
   }
 }

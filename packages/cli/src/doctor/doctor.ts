@@ -7,6 +7,7 @@ import { type Finding, finding } from './findings';
 import { detectFramework, type Framework } from './framework';
 import { type Answer, describeAnswer, type Json, request } from './http';
 import { type LoginMode, runLogin } from './login/login';
+import { reach } from './reach';
 import { registerClient } from './registration';
 import { type Check, type DoctorReport, worstFirst } from './report';
 
@@ -134,11 +135,12 @@ export async function runDoctor(serverUrl: string, options: DoctorOptions = {}):
   const server = new URL(serverUrl);
 
   // 1. The MCP endpoint without a token: expect 401 with a pointer to the resource metadata.
-  const probe = await request(serverUrl, initializeRequest(), timeoutMs);
-  if (!probe) {
-    add('server-unreachable', `Nothing answered at ${serverUrl} within ${timeoutMs} ms.`);
+  const first = await reach(serverUrl, initializeRequest(), timeoutMs);
+  if ('failure' in first) {
+    add('server-unreachable', first.failure);
     return report();
   }
+  const probe = first.answer;
   const pointer = resourceMetadataFrom(probe);
   check(
     'MCP endpoint asks for a token',

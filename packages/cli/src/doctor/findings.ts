@@ -72,7 +72,8 @@ const RUN_LOGIN = 'Run `oauth-store doctor <url> --login` (or `--login-auto` aga
 export const EXPLANATIONS: Record<FindingId, Explanation> = {
   'server-unreachable': {
     severity: 'error',
-    cause: 'Nothing answered at that URL (wrong host or port, server down, or a firewall).',
+    cause:
+      'No HTTP answer came from that URL: refused (wrong host or port, server down) or none within the timeout (a hung server, a firewall, or a port that is not HTTP).',
     confirm: 'Open the URL with `curl -i -X POST <url>`: a connection error or timeout confirms it.',
     fix: 'Check the URL is the MCP endpoint itself (for example https://host/mcp) and that the server is running.',
   },

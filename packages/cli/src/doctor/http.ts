@@ -11,10 +11,16 @@ export interface Answer {
 }
 
 /**
- * One HTTP exchange, never following redirects; `undefined` when nothing answered within `timeoutMs`. Never throws:
- * the doctor reports what a client would meet, and "no answer" is one of those things.
+ * One HTTP exchange, never following redirects; `undefined` when nothing answered within `timeoutMs` (`onFailure`
+ * gets the error, for saying why). Never throws: the doctor reports what a client would meet, and "no answer" is one
+ * of those things.
  */
-export async function request(url: string, init: RequestInit, timeoutMs: number): Promise<Answer | undefined> {
+export async function request(
+  url: string,
+  init: RequestInit,
+  timeoutMs: number,
+  onFailure?: (error: unknown) => void,
+): Promise<Answer | undefined> {
   try {
     const response = await fetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     const text = await response.text();
@@ -26,7 +32,8 @@ export async function request(url: string, init: RequestInit, timeoutMs: number)
       json = undefined;
     }
     return { status: response.status, headers: response.headers, json, text };
-  } catch {
+  } catch (error) {
+    onFailure?.(error);
     return undefined;
   }
 }

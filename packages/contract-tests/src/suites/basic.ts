@@ -2,6 +2,7 @@ import { assert, assertAbsent, assertBytes } from '../assertions';
 import { randomValue, utf8 } from '../bytes';
 import { defineSuite } from '../context';
 import { resolveOptions, type StoreContractOptions } from '../options';
+import { perInstanceHint } from '../per-instance-hint';
 import { resolveHarness } from '../runner';
 
 function isStored(raw: unknown): boolean {
@@ -82,7 +83,13 @@ export function runBasicTests(options: StoreContractOptions): void {
           const collection = ctx.collection();
           const value = randomValue(32);
           await writer!.set(collection, 'shared', value);
-          assertBytes(await reader!.get(collection, 'shared'), value, 'get through the second instance');
+          const read = await reader!.get(collection, 'shared');
+          if (read === undefined) {
+            assert.fail(
+              `get through the second instance: expected ${value.byteLength} bytes, got undefined${perInstanceHint('instances')}`,
+            );
+          }
+          assertBytes(read, value, 'get through the second instance');
           assert.equal(await reader!.delete(collection, 'shared'), true, 'delete through the second instance');
           assertAbsent(await writer!.get(collection, 'shared'), 'get through the first instance after that delete');
         }),

@@ -1,7 +1,8 @@
-import { assertBytes, assertRejects } from '../assertions';
+import { assert, assertBytes, assertRejects } from '../assertions';
 import { utf8 } from '../bytes';
 import { defineSuite } from '../context';
 import { resolveOptions, type StoreContractOptions } from '../options';
+import { perInstanceHint } from '../per-instance-hint';
 import { resolveHarness } from '../runner';
 
 /** close(): later calls reject with code `closed`; closing twice (or concurrently) is fine; other instances go on. */
@@ -41,7 +42,13 @@ export function runCloseTests(options: StoreContractOptions): void {
           await closed.set(collection, 'k', utf8('kept'));
           await closed.close();
           if (resolved.sharedInstances) {
-            assertBytes(await other.get(collection, 'k'), utf8('kept'), 'get through another instance');
+            const kept = await other.get(collection, 'k');
+            if (kept === undefined) {
+              assert.fail(
+                `get through another instance: expected 4 bytes, got undefined${perInstanceHint('instances')}`,
+              );
+            }
+            assertBytes(kept, utf8('kept'), 'get through another instance');
           }
           await other.set(collection, 'after', utf8('v'));
           assertBytes(await other.get(collection, 'after'), utf8('v'), 'another instance after the first was closed');

@@ -2,6 +2,7 @@ import { assert, assertAbsent, assertBytes } from '../assertions';
 import { mapLimit, randomValue, utf8 } from '../bytes';
 import { defineSuite } from '../context';
 import { resolveOptions, type StoreContractOptions } from '../options';
+import { perInstanceHint } from '../per-instance-hint';
 import { type CasRound, raceCompareAndSetAcrossProcesses } from '../process/race-workers';
 import { resolveHarness } from '../runner';
 
@@ -69,7 +70,11 @@ export function runCompareAndSetRaceTests(options: StoreContractOptions): void {
           const several = keys.filter((key) => (winners.get(key)?.length ?? 0) > 1);
           const none = keys.filter((key) => !winners.has(key));
           assert.equal(several.length, 0, `${several.length} of ${rounds} rounds had more than one winning process`);
-          assert.equal(none.length, 0, `${none.length} of ${rounds} rounds had no winner`);
+          assert.equal(
+            none.length,
+            0,
+            `${none.length} of ${rounds} rounds had no winner${none.length === rounds ? perInstanceHint('processes') : ''}`,
+          );
           await mapLimit(keys, 16, async (key, i) => {
             const child = winners.get(key)![0]!;
             const stored = await store.get(collection, key);

@@ -2,6 +2,7 @@ import { assert, assertAbsent, assertBytes, assertRejects } from '../assertions'
 import { randomValue, utf8 } from '../bytes';
 import { defineSuite } from '../context';
 import { resolveOptions, type StoreContractOptions } from '../options';
+import { perInstanceHint } from '../per-instance-hint';
 import { resolveHarness } from '../runner';
 import { now, waitUntil } from '../timing';
 
@@ -116,10 +117,15 @@ export function runConditionalCreateTests(options: StoreContractOptions): void {
               values.map((value, i) => stores[i % stores.length]!.set(collection, key, value, { onlyIfAbsent: true })),
             );
             const winners = results.flatMap((won, i) => (won ? [i] : []));
+            // One winner on every instance is the mark of instances that do not share data, not of a racy create.
+            const onePerInstance =
+              stores.length > 1 &&
+              winners.length === stores.length &&
+              new Set(winners.map((i) => i % stores.length)).size === stores.length;
             assert.equal(
               winners.length,
               1,
-              `round ${round + 1}: ${winners.length} of ${takeConcurrency} concurrent onlyIfAbsent writes resolved true; exactly one must`,
+              `round ${round + 1}: ${winners.length} of ${takeConcurrency} concurrent onlyIfAbsent writes resolved true; exactly one must${onePerInstance ? `, and there was one winner on each of the ${stores.length} instances${perInstanceHint('instances')}` : ''}`,
             );
             assertBytes(
               await stores[0]!.get(collection, key),

@@ -2,6 +2,7 @@ import { assert, assertAbsent, assertBytes } from '../assertions';
 import { mapLimit, randomValue, utf8 } from '../bytes';
 import { defineSuite } from '../context';
 import { resolveOptions, type StoreContractOptions } from '../options';
+import { perInstanceHint } from '../per-instance-hint';
 import { raceTakeAcrossProcesses } from '../process/race-workers';
 import { resolveHarness } from '../runner';
 import { now, waitUntil } from '../timing';
@@ -143,7 +144,11 @@ export function runTakeTests(options: StoreContractOptions): void {
           const twice = [...winners].filter(([, times]) => times > 1).length;
           const never = keys.filter((key) => !winners.has(key)).length;
           assert.equal(twice, 0, `${twice} of ${count} keys were taken by more than one process`);
-          assert.equal(never, 0, `${never} of ${count} keys were taken by no process`);
+          assert.equal(
+            never,
+            0,
+            `${never} of ${count} keys were taken by no process${never === count ? perInstanceHint('processes') : ''}`,
+          );
           assert.equal(winners.size, count, 'the children reported keys that were never written');
           for (const key of keys.slice(0, 5)) assertAbsent(await store.get(collection, key), 'get after the race');
           if (reports.every((report) => report.wins.length > 0)) return;

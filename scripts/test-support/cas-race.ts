@@ -1,3 +1,7 @@
+// The cross-process compare-and-set race of the SQL adapters' tests (postgres, mysql, sqlite): one copy here, each
+// package's test calls casRaceTests with its own process factory. Stricter than the published suite's race
+// (runCompareAndSetRaceTests): an IPC barrier makes every worker read the same version before any writes, and a
+// compare-and-set counter shows no update is lost under retries.
 import { type ChildProcess, fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +24,7 @@ class Worker {
   readonly child: ChildProcess;
 
   constructor(modulePath: string, config: unknown, index: number, tsconfig: string) {
-    this.child = fork(join(here, 'fixtures', 'cas-worker.ts'), [modulePath, JSON.stringify(config), String(index)], {
+    this.child = fork(join(here, 'cas-worker.ts'), [modulePath, JSON.stringify(config), String(index)], {
       execArgv: ['--import', 'tsx'],
       env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],

@@ -1,3 +1,6 @@
+// The lost-response cases of the SQL adapters' tests (postgres, mysql): one copy here, each package's
+// lost-response.test.ts calls lostResponseTests with its own stores. They check what the published lost-response suite
+// cannot on MySQL 8 (its take is a multi-command transaction): see takeIsOneStatement.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type LossyProxy, startLossyProxy } from '@oauth-store/contract-tests';
 import type { ByteStore } from '@oauth-store/core';

@@ -1,14 +1,15 @@
-// Test-server support for MariaDB/MySQL: MYSQL_URL when set, else the machine's server on 127.0.0.1:3306 (root, no
-// password, database `test`) when it answers, else a throwaway MariaDB (mariadb-install-db + mariadbd) on a free
-// loopback port, run as the `mysql` user when we are root. Fails loudly, naming all three ways, when none works.
-// (Candidate to move into packages/test-servers once the adapter registry drives the harness.)
+// MariaDB/MySQL for the tests: MYSQL_URL when set, else the machine's server on 127.0.0.1:3306 (root, no password,
+// database `test`) when it answers, else a throwaway MariaDB (mariadb-install-db + mariadbd) on a free loopback port,
+// run as the `mysql` user when we are root. As a harness provider (`mysql`, see registry.ts) and as functions for
+// callers outside jest (bench, soak, the CLI's tests) and for the restart fault test (startMariaDb).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
+import type { BackendProvider, RunningBackend } from './backend';
+import { freeLoopbackPort } from './postgres';
 
 const run = promisify(execFile);
 
@@ -23,19 +24,6 @@ export interface MariaDbServer {
 export interface ThrowawayMariaDb extends MariaDbServer {
   /** Stops the server process (SIGTERM, waits for exit) and starts it again on the same port and data. */
   restart(): Promise<void>;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 /** True when a server answers `url` with a usable database. */
@@ -161,7 +149,41 @@ export async function startMariaDb(): Promise<ThrowawayMariaDb> {
   };
 }
 
-/** MYSQL_URL, else 127.0.0.1:3306 root/test, else a throwaway MariaDB; throws naming every way tried. */
+const MACHINE_URL = 'mysql://root@127.0.0.1:3306/test';
+
+/** The machine's server on 127.0.0.1:3306 when it answers, else a throwaway MariaDB; throws naming both tries. */
+async function localMariaDb(): Promise<MariaDbServer> {
+  const ok = await answers(MACHINE_URL);
+  if (ok === true) {
+    return {
+      url: MACHINE_URL,
+      description: 'MariaDB/MySQL on 127.0.0.1:3306 (root, database test)',
+      stop: async () => {},
+    };
+  }
+  try {
+    return await startMariaDb();
+  } catch (error) {
+    throw new Error(
+      `127.0.0.1:3306 as root, database test: ${ok}; throwaway MariaDB (install mariadb-server: mariadb-install-db and mariadbd): ${(error as Error).message}`,
+    );
+  }
+}
+
+/** The harness provider: MYSQL_URL, else the machine's 127.0.0.1:3306, else a throwaway MariaDB. */
+export const mysqlProvider: BackendProvider = {
+  name: 'mysql',
+  envVar: 'MYSQL_URL',
+  async startLocal(): Promise<RunningBackend> {
+    const server = await localMariaDb();
+    return { env: { MYSQL_URL: server.url }, description: server.description, stop: () => server.stop() };
+  },
+};
+
+/**
+ * MYSQL_URL (checked to answer), else {@link mysqlProvider}'s local way; throws naming every way tried. For callers
+ * outside a jest global setup (bench, soak); tests get MYSQL_URL from `ensureBackends(['mysql'])`.
+ */
 export async function ensureMariaDb(): Promise<MariaDbServer> {
   const given = process.env.MYSQL_URL;
   if (given) {
@@ -169,25 +191,17 @@ export async function ensureMariaDb(): Promise<MariaDbServer> {
     if (ok !== true) throw new Error(`MYSQL_URL is set but the server does not answer (${ok}).`);
     return { url: given, description: 'MySQL/MariaDB from MYSQL_URL', stop: async () => {} };
   }
-  const reasons = ['MYSQL_URL is not set'];
-  const local = 'mysql://root@127.0.0.1:3306/test';
-  const ok = await answers(local);
-  if (ok === true)
-    return { url: local, description: 'MariaDB/MySQL on 127.0.0.1:3306 (root, database test)', stop: async () => {} };
-  reasons.push(`127.0.0.1:3306 as root, database test: ${ok}`);
   try {
-    return await startMariaDb();
+    return await localMariaDb();
   } catch (error) {
-    reasons.push(`throwaway MariaDB: ${(error as Error).message}`);
+    throw new Error(
+      [
+        'The MySQL tests need a MySQL 8 or MariaDB 10.6+ server and could not get one. Provide it one of three ways:',
+        '  1. point MYSQL_URL at it (mysql://user:pass@host:port/database);',
+        '  2. run one on 127.0.0.1:3306 with a passwordless root and a database `test`;',
+        '  3. install mariadb-server (mariadb-install-db and mariadbd) so a throwaway server can start on loopback.',
+        `What was tried: MYSQL_URL is not set; ${(error as Error).message}`,
+      ].join('\n'),
+    );
   }
-  throw new Error(
-    [
-      'The MySQL tests need a MySQL 8 or MariaDB 10.6+ server and could not get one. Provide it one of three ways:',
-      '  1. point MYSQL_URL at it (mysql://user:pass@host:port/database);',
-      '  2. run one on 127.0.0.1:3306 with a passwordless root and a database `test`;',
-      '  3. install mariadb-server (mariadb-install-db and mariadbd) so a throwaway server can start on loopback.',
-      'What was tried:',
-      ...reasons.map((reason) => `  - ${reason}`),
-    ].join('\n'),
-  );
 }
