@@ -14,6 +14,6 @@ export const descriptor: AdapterDescriptor = {
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
   },
-  // The throwaway-MariaDB starter lives in this package's tests for now (test/mariadb-server.ts).
+  // The test harness's provider (packages/test-servers/src/mysql.ts): MYSQL_URL, the machine's server, or a throwaway MariaDB.
   testServer: 'mysql',
 };
