@@ -33,6 +33,9 @@ function child(script: string, args: string[]): { process: ChildProcessWithoutNu
   return { process: spawned, lines };
 }
 
+/** Acknowledged writes the writer child has made when it is killed. */
+const ACKNOWLEDGED_BEFORE_KILL = 100;
+
 async function until(condition: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -168,9 +171,27 @@ describe('several processes on one file', () => {
     const url = `sqlite:${file('killed.db')}`;
     const store = await createSqliteStore({ url, sweepIntervalMs: 0 });
     const writer = child('writer.ts', [url]);
-    await until(() => writer.lines.length >= 300, 'the writer to acknowledge writes');
-    writer.process.kill('SIGKILL');
-    await new Promise((resolve) => writer.process.once('exit', resolve));
+    let stderr = '';
+    writer.process.stderr.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-2_000);
+    });
+    let exited = false;
+    writer.process.once('exit', () => {
+      exited = true;
+    });
+    try {
+      // Killed while it is writing: after some acknowledged writes, however slowly a loaded machine gets there (300
+      // writes within 30 s was once too much at load ~45, and the failed test left the writer running).
+      await until(
+        () => writer.lines.length >= ACKNOWLEDGED_BEFORE_KILL || exited,
+        'the writer to acknowledge writes',
+        90_000,
+      );
+      if (exited) throw new Error(`the writer exited before it was killed: ${stderr.trim()}`);
+    } finally {
+      writer.process.kill('SIGKILL');
+      if (!exited) await new Promise((resolve) => writer.process.once('exit', resolve));
+    }
     const acknowledged = writer.lines.filter((line) => line.startsWith('k'));
     const raw = createClient({ url: `file:${file('killed.db')}` });
     expect((await raw.execute('PRAGMA integrity_check')).rows[0]?.integrity_check).toBe('ok');
@@ -181,7 +202,7 @@ describe('several processes on one file', () => {
     // The file keeps working for everyone else.
     expect(await store.set('killed', 'after', bytes(1), { onlyIfAbsent: true })).toBe(true);
     await store.close();
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('configuration', () => {
