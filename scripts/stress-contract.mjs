@@ -6,8 +6,9 @@
 //   node scripts/stress-contract.mjs [--runs 20] [--only redis,postgres] [--parallel 1] [--busy 3]
 //     [--deadline 2026-12-07T15:55:00Z] [--logs DIR] [--no-write]
 //
-// --deadline: no run STARTS after it; a series cut short is reported as such (runs passed of runs asked), never as
-// a pass.
+// --deadline: no run starts that would not end by then (judged by the package's slowest run so far), and a run still
+// going at the deadline is stopped and not counted; a series cut short is reported as such (runs passed of runs
+// asked), never as a pass.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
@@ -137,10 +138,24 @@ function runOnce(pkg) {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, FORCE_COLOR: '0' },
     });
+    // The deadline is hard: a run still going then is stopped and counted as not run (neither passed nor failed).
+    let killedAtDeadline = false;
+    const timer =
+      deadline === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              killedAtDeadline = true;
+              process.kill(-child.pid, 'SIGKILL');
+            },
+            Math.max(0, deadline - Date.now()),
+          );
     child.stdout.on('data', (chunk) => output.push(chunk));
     child.stderr.on('data', (chunk) => output.push(chunk));
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
       resolve({
+        killedAtDeadline,
         passed: code === 0,
         code,
         signal,
@@ -168,12 +183,19 @@ function firstFailure(output) {
 async function series(pkg) {
   const result = { pkg, runs: [], failure: undefined, log: undefined, cutShort: false };
   for (let index = 1; index <= runs; index++) {
-    if (deadline !== undefined && Date.now() >= deadline) {
+    // A run is started only if it can end by the deadline, judged by this package's slowest run so far.
+    const expected = Math.max(0, ...result.runs.map((run) => run.ms));
+    if (deadline !== undefined && Date.now() + expected >= deadline) {
       result.cutShort = true;
-      log(`${pkg.name}: deadline reached before run ${index}; stopping`);
+      log(`${pkg.name}: run ${index} would not end by the deadline; stopping`);
       break;
     }
     const run = await runOnce(pkg);
+    if (run.killedAtDeadline) {
+      result.cutShort = true;
+      log(`${pkg.name}: run ${index} was still going at the deadline: stopped, not counted`);
+      break;
+    }
     result.runs.push({ ms: run.ms, load: run.load, passed: run.passed });
     log(
       `${pkg.name}: run ${index}/${runs} ${run.passed ? 'passed' : 'FAILED'} in ${(run.ms / 1000).toFixed(1)} s` +
