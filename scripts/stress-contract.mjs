@@ -114,8 +114,10 @@ function stopAll() {
 process.on('exit', stopAll);
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    console.error(`\n${signal}: stopping the busy processes and the runs in progress`);
+    console.error(`\n${signal}: stopping the busy processes and the runs in progress (not counted)`);
+    interrupted = true;
     stopAll();
+    finish();
     process.exit(130);
   });
 }
@@ -180,36 +182,66 @@ function firstFailure(output) {
   return `${name}: ${(detail ?? '').trim()}`.slice(0, 300);
 }
 
-async function series(pkg) {
-  const result = { pkg, runs: [], failure: undefined, log: undefined, cutShort: false };
-  for (let index = 1; index <= runs; index++) {
-    // A run is started only if it can end by the deadline, judged by this package's slowest run so far.
-    const expected = Math.max(0, ...result.runs.map((run) => run.ms));
-    if (deadline !== undefined && Date.now() + expected >= deadline) {
-      result.cutShort = true;
-      log(`${pkg.name}: run ${index} would not end by the deadline; stopping`);
-      break;
-    }
-    const run = await runOnce(pkg);
-    if (run.killedAtDeadline) {
-      result.cutShort = true;
-      log(`${pkg.name}: run ${index} was still going at the deadline: stopped, not counted`);
-      break;
-    }
-    result.runs.push({ ms: run.ms, load: run.load, passed: run.passed });
-    log(
-      `${pkg.name}: run ${index}/${runs} ${run.passed ? 'passed' : 'FAILED'} in ${(run.ms / 1000).toFixed(1)} s` +
-        ` (load ${run.load[0].toFixed(1)} -> ${run.load[1].toFixed(1)})`,
-    );
-    if (!run.passed) {
-      result.failure = `run ${index}: ${firstFailure(run.output)}`;
-      result.log = join(args.logs, `${pkg.name}-run${index}.log`);
-      writeFileSync(result.log, run.output);
-      log(`${pkg.name}: stopped at its first failure; output in ${result.log}`);
-      break;
-    }
+/** Per package: its runs so far and how its series ended. */
+const results = packages.map((pkg) => ({
+  pkg,
+  runs: [],
+  failure: undefined,
+  log: undefined,
+  cutShort: false,
+  done: false,
+  running: false,
+}));
+
+/**
+ * One slot of `--parallel`: repeatedly takes the package with the fewest runs so far that is not running and not
+ * done, and runs it once. Runs of one package never overlap, so each package's series is still N runs in a row; the
+ * fewest-runs-first order shares the time evenly when not every series can finish by the deadline.
+ */
+async function slot() {
+  for (;;) {
+    const next = results
+      .filter((result) => !result.done && !result.running)
+      .sort((a, b) => a.runs.length - b.runs.length)[0];
+    if (!next) return;
+    next.running = true;
+    await runNext(next);
+    next.running = false;
   }
-  return result;
+}
+
+async function runNext(result) {
+  const { pkg } = result;
+  const index = result.runs.length + 1;
+  // A run is started only if it can end by the deadline, judged by this package's slowest run so far.
+  const expected = Math.max(0, ...result.runs.map((run) => run.ms));
+  if (deadline !== undefined && Date.now() + expected >= deadline) {
+    result.cutShort = true;
+    result.done = true;
+    log(`${pkg.name}: run ${index} would not end by the deadline; stopping`);
+    return;
+  }
+  const run = await runOnce(pkg);
+  if (run.killedAtDeadline || interrupted) {
+    result.cutShort = true;
+    result.done = true;
+    log(`${pkg.name}: run ${index} was still going at the deadline: stopped, not counted`);
+    return;
+  }
+  result.runs.push({ ms: run.ms, load: run.load, passed: run.passed });
+  log(
+    `${pkg.name}: run ${index}/${runs} ${run.passed ? 'passed' : 'FAILED'} in ${(run.ms / 1000).toFixed(1)} s` +
+      ` (load ${run.load[0].toFixed(1)} -> ${run.load[1].toFixed(1)})`,
+  );
+  if (!run.passed) {
+    result.failure = `run ${index}: ${firstFailure(run.output)}`;
+    result.log = join(args.logs, `${pkg.name}-run${index}.log`);
+    writeFileSync(result.log, run.output);
+    result.done = true;
+    log(`${pkg.name}: stopped at its first failure; output in ${result.log}`);
+  } else if (result.runs.length === runs) {
+    result.done = true;
+  }
 }
 
 async function main() {
@@ -223,23 +255,22 @@ async function main() {
   }
   log(`${busyCount} busy processes started; ${packages.length} package(s), ${runs} run(s) each, ${parallel} at once`);
 
-  const queue = [...packages];
-  const results = [];
-  await Promise.all(
-    Array.from({ length: Math.min(parallel, queue.length) }, async () => {
-      for (let pkg = queue.shift(); pkg; pkg = queue.shift()) results.push(await series(pkg));
-    }),
-  );
+  identity = { commit, dirty, command, startedAt };
+  await Promise.all(Array.from({ length: Math.min(parallel, packages.length) }, slot));
   stopAll();
-  results.sort((a, b) => packages.indexOf(a.pkg) - packages.indexOf(b.pkg));
-  const report = {
-    commit,
-    dirty,
-    command,
-    startedAt,
-    endedAt: new Date(),
-    results,
-  };
+  finish();
+  const passed = results.every((result) => !result.failure && result.runs.length === runs);
+  return passed ? 0 : 1;
+}
+
+/** The run's identity, set once it started (what an interrupted run reports too). */
+let identity;
+let interrupted = false;
+
+/** Prints the table and writes the docs (unless --no-write), for a finished or an interrupted run. */
+function finish() {
+  if (!identity) return;
+  const report = { ...identity, endedAt: new Date(), results, interrupted };
   const table = renderTable(report);
   console.log(`\n${table}\n`);
   if (!args['no-write']) {
@@ -248,8 +279,6 @@ async function main() {
     writeBlock(join(root, 'docs/reliability.md'), renderBlock(report, table));
     log(`wrote ${relative(root, detailPath)} and the contract-stress block of docs/reliability.md`);
   }
-  const passed = results.every((result) => !result.failure && result.runs.length === runs);
-  return passed ? 0 : 1;
 }
 
 function stats(result) {
@@ -279,8 +308,8 @@ function renderTable(report) {
     const s = stats(result);
     const failure = result.failure
       ? `${result.failure.replaceAll('|', '\\|')} (log: ${result.log})`
-      : result.cutShort
-        ? `none; cut short by --deadline after ${result.runs.length} run(s)`
+      : result.cutShort || result.runs.length < runs
+        ? `none; cut short (${report.interrupted ? 'interrupted' : '--deadline'}) after ${result.runs.length} run(s)`
         : 'none';
     rows.push(
       `| ${result.pkg.name} | ${result.pkg.combinations} | ${s.passed} / ${runs} | ${failure} | ` +
@@ -310,7 +339,7 @@ function header(report) {
   return [
     `- command: \`${report.command}\` (\`pnpm stress:contract\`), ${busyCount} busy processes (\`node -e 'for(;;){}'\`) for the whole run, ${parallel} package series at once`,
     `- commit: \`${report.commit}\`${report.dirty ? ' (with uncommitted changes)' : ''}`,
-    `- ran ${report.startedAt.toISOString()} to ${report.endedAt.toISOString()} on ${machine()} (shared with other work)`,
+    `- ran ${report.startedAt.toISOString()} to ${report.endedAt.toISOString()}${report.interrupted ? ' (INTERRUPTED)' : ''} on ${machine()} (shared with other work)`,
     `- ${verdict(report)}`,
   ].join('\n');
 }
