@@ -193,16 +193,22 @@ const results = packages.map((pkg) => ({
   running: false,
 }));
 
+/** Wall-clock time a package's runs have taken so far. */
+function spent(result) {
+  return result.runs.reduce((sum, run) => sum + run.ms, 0);
+}
+
 /**
- * One slot of `--parallel`: repeatedly takes the package with the fewest runs so far that is not running and not
- * done, and runs it once. Runs of one package never overlap, so each package's series is still N runs in a row; the
- * fewest-runs-first order shares the time evenly when not every series can finish by the deadline.
+ * One slot of `--parallel`: repeatedly takes the package that has used the least time so far (and is not running and
+ * not done), and runs it once. Runs of one package never overlap, so each package's series is still N runs in a row;
+ * the least-time-first order shares the time evenly when not every series can finish by the deadline (fast packages
+ * then get more runs, each package about the same time).
  */
 async function slot() {
   for (;;) {
     const next = results
       .filter((result) => !result.done && !result.running)
-      .sort((a, b) => a.runs.length - b.runs.length)[0];
+      .sort((a, b) => spent(a) - spent(b) || a.runs.length - b.runs.length)[0];
     if (!next) return;
     next.running = true;
     await runNext(next);
