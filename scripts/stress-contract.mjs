@@ -49,7 +49,11 @@ const PACKAGES = [
     files: ['packages/gcs/test/contract.test.ts', 'packages/gcs/test/sdk-majors.test.ts'],
     combinations: 'contract: @google-cloud/storage 7 on the fake GCS server; 7/8: adapter paths only (sdk-majors)',
   },
-  { name: 'keyv', files: ['packages/keyv/test/contract.test.ts'], combinations: 'keyv over its adapters (see file)' },
+  {
+    name: 'keyv',
+    files: ['packages/keyv/test/contract.test.ts'],
+    combinations: 'Keyv 6 on its Map store; Keyv 6 and Keyv 5 on Redis (@keyv/redis)',
+  },
   {
     name: 'memory',
     files: ['packages/contract-tests/test/memory.test.ts'],
