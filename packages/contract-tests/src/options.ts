@@ -113,7 +113,10 @@ export interface StoreContractOptions {
   crossProcessWorkers?: number;
   /** Keys the children race to take. Default 200. */
   crossProcessKeys?: number;
-  /** Time allowed for the children to start, race and exit before they are killed, in ms. Default 30000. */
+  /**
+   * Bound on each phase of a cross-process test, in ms: the children's start (loading the factory, building the
+   * store), then the race and their exit. When one passes the children are killed and the test fails. Default 30000.
+   */
   crossProcessTimeoutMs?: number;
   /** Timeout passed to the runner for each test and hook, in ms. Default 60000. */
   testTimeoutMs?: number;

@@ -118,7 +118,7 @@ describe('cross-process take test', () => {
       crossProcessKeys: 5,
       crossProcessTimeoutMs: 3_000,
     });
-    expect((outcome.error as Error)?.message).toMatch(/timed out after 3000 ms; the children were killed/);
+    expect((outcome.error as Error)?.message).toMatch(/timed out after 3000 ms; the children were killed \(starting /);
     const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
     expect(pids).toHaveLength(2);
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));

@@ -2,9 +2,10 @@
  * `pnpm soak`: soaks every backend in turn (or those named with --only), prints the results table and writes
  * docs/reliability.md. Exits non-zero when any backend failed a check.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseCli, USAGE } from './args';
+import { keepMarkedBlocks } from './kept-blocks';
 import { describeMachine, renderReport } from './report';
 import { type BackendRun, soakBackend } from './run-backend';
 import { type BackendError, details, resultsTable } from './table';
@@ -35,16 +36,21 @@ async function main(): Promise<number> {
   console.log(`\n${resultsTable(runs, errors)}\n`);
   for (const run of runs) console.log(`${details(run)}\n`);
   if (cli.out) {
+    // Blocks other tools keep in the same file (the contract-under-load results) survive the regeneration.
+    const previous = existsSync(cli.out) ? readFileSync(cli.out, 'utf8') : undefined;
     writeFileSync(
       cli.out,
-      renderReport({
-        runs,
-        errors,
-        options: cli.soak,
-        machine,
-        date,
-        command: ['pnpm soak', ...process.argv.slice(2).filter((arg) => arg !== '--')].join(' '),
-      }),
+      keepMarkedBlocks(
+        previous,
+        renderReport({
+          runs,
+          errors,
+          options: cli.soak,
+          machine,
+          date,
+          command: ['pnpm soak', ...process.argv.slice(2).filter((arg) => arg !== '--')].join(' '),
+        }),
+      ),
     );
     log(`wrote ${cli.out}`);
   }
