@@ -61,6 +61,10 @@ export async function startFakeGcs(options: FakeGcsOptions = {}): Promise<FakeGc
     if (faults.apply(req, res)) return;
     handle(state, sessions, req, res).catch((error: unknown) => sendError(res, error));
   });
+  // Google's front ends keep idle connections open far longer than a client's pool does. With Node's default 5 s here,
+  // equal to the client agent's own idle timeout, a request sent on a pooled socket just as the server closed it got
+  // ECONNRESET (the contract stress runs hit it; a write then fails, since writes are not retried): not the service.
+  server.keepAliveTimeout = 120_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
