@@ -7,7 +7,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigurationError, type KeySource, StoreUnavailableError } from '@oauth-store/core';
 import { type FakeSecretsManager, startFakeSecretsManager } from '@oauth-store/test-servers/fakes';
-import { installedVersion } from './installed-version';
+import { installedVersion } from '../../../../scripts/test-support/installed-version';
 
 type Sdk = typeof import('@aws-sdk/client-secrets-manager');
 type Adapter = typeof import('../../src/index');
@@ -53,7 +53,7 @@ export function describeSdkPaths(importName: string, expected: RegExp): void {
     });
 
     it('the peer the adapter imports is that version', async () => {
-      expect(installedVersion(importName, '@aws-sdk/client-secrets-manager')).toMatch(expected);
+      expect(installedVersion(importName, '@aws-sdk/client-secrets-manager', import.meta.url)).toMatch(expected);
       const aliased = (await import(importName)) as Sdk;
       expect(sdk.GetSecretValueCommand).toBe(aliased.GetSecretValueCommand);
     });

@@ -10,7 +10,7 @@ import type { SecretManagerServiceClient } from '@google-cloud/secret-manager';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConfigurationError, type KeySource, StoreUnavailableError } from '@oauth-store/core';
 import { type FakeSecretManager, startFakeSecretManager } from '@oauth-store/test-servers/fakes';
-import { installedVersion } from './installed-version';
+import { installedVersion } from '../../../../scripts/test-support/installed-version';
 
 type Sdk = typeof import('@google-cloud/secret-manager');
 type Adapter = typeof import('../../src/index');
@@ -73,7 +73,7 @@ export function describeSdkPaths(importName: string, expected: RegExp): void {
     });
 
     it('the peer the adapter imports is that version', async () => {
-      expect(installedVersion(importName, '@google-cloud/secret-manager')).toMatch(expected);
+      expect(installedVersion(importName, '@google-cloud/secret-manager', import.meta.url)).toMatch(expected);
       const aliased = (await import(importName)) as Sdk;
       expect(sdk.SecretManagerServiceClient).toBe(aliased.SecretManagerServiceClient);
     });
