@@ -50,6 +50,21 @@ function manualSweep() {
   return { state, sweep };
 }
 
+/** Runs `body` (fake timers), then lets any stray rejection surface on real timers and expects none. */
+async function expectNoUnhandledRejection(body: () => Promise<void>): Promise<void> {
+  const rejections: unknown[] = [];
+  const onRejection = (reason: unknown) => rejections.push(reason);
+  process.on('unhandledRejection', onRejection);
+  try {
+    await body();
+    jest.useRealTimers();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(rejections).toEqual([]);
+  } finally {
+    process.off('unhandledRejection', onRejection);
+  }
+}
+
 describe('runtime sweep schedule', () => {
   beforeEach(() => {
     jest.useFakeTimers();
@@ -105,10 +120,7 @@ describe('runtime sweep schedule', () => {
   });
 
   it('reports a failing sweep to onError, typed and scrubbed, and tries again next interval', async () => {
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown) => rejections.push(reason);
-    process.on('unhandledRejection', onRejection);
-    try {
+    await expectNoUnhandledRejection(async () => {
       const errors: OAuthStoreError[] = [];
       let calls = 0;
       const sweep = async () => {
@@ -127,20 +139,11 @@ describe('runtime sweep schedule', () => {
       expect((error as { cause?: unknown }).cause).toBeInstanceOf(BackendErrorSummary);
       expect(inspect(error, { depth: 10, showHidden: true })).not.toContain(SECRET_KEY);
       await store.close();
-      // Let any stray rejection surface before looking.
-      jest.useRealTimers();
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(rejections).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onRejection);
-    }
+    });
   });
 
   it('passes an already typed sweep error through, and survives a sweep that throws and an onError that throws', async () => {
-    const rejections: unknown[] = [];
-    const onRejection = (reason: unknown) => rejections.push(reason);
-    process.on('unhandledRejection', onRejection);
-    try {
+    await expectNoUnhandledRejection(async () => {
       const typed = new StoreUnavailableError('sweepExpired: no answer within 5 ms.', { source: 'scripted' });
       let calls = 0;
       const sweep = () => {
@@ -161,12 +164,7 @@ describe('runtime sweep schedule', () => {
         message: 'scripted: sweep failed (TypeError). It is retried next interval.',
       });
       await store.close();
-      jest.useRealTimers();
-      await new Promise((resolve) => setImmediate(resolve));
-      expect(rejections).toEqual([]);
-    } finally {
-      process.off('unhandledRejection', onRejection);
-    }
+    });
   });
 
   it('schedules nothing for an interval of 0, and refuses a second schedule or a bad interval', async () => {
