@@ -40,10 +40,11 @@ export function runCompareAndSetRaceTests(options: StoreContractOptions): void {
         }
         for (let attempt = 1; attempt <= ATTEMPTS; attempt += 1) {
           const collection = ctx.collection();
-          // Twice the rounds after each inconclusive attempt: a child descheduled for longer than the others take to
-          // finish every round (seen at a load of 45-57 on 2 cores) then still meets them in a later attempt.
-          // Four times the rounds, not twice: on a quiet machine a fast backend (Redis, ~50 µs per compare-and-set) let the
-          // first child through 100, 200 and 400 rounds before the others' first (CI's testcontainers leg).
+          // Four times the rounds after each inconclusive attempt: a child descheduled for longer than the others take to
+          // finish every round (seen at a load of 45-57 on 2 cores) then still meets them in a later attempt. Twice was
+          // not enough on a quiet machine: on Redis (~50 µs per compare-and-set) the first child got through 100, 200
+          // and 400 rounds before the others' first (CI's testcontainers leg), whose first compare-and-set also loaded
+          // the script; the children now warm that path before reporting ready.
           const attemptRounds = rounds * 4 ** (attempt - 1);
           const keys = Array.from({ length: attemptRounds }, (_, i) => `k-${i}`);
           await mapLimit(keys, 16, (key) => store.set(collection, key, utf8('base')));
@@ -52,18 +53,12 @@ export function runCompareAndSetRaceTests(options: StoreContractOptions): void {
           const values = Array.from({ length: workers }, () =>
             keys.map(() => Buffer.from(randomValue(12)).toString('base64')),
           );
-          // Each child starts at its own place in the key list (and wraps around), so a child that starts late still meets
-          // the others on keys they have not reached yet instead of finding every round already decided.
-          const roundsFor = (child: number): CasRound[] => {
-            const all = keys.map((key, i) => ({
-              key,
-              version: versions[i]!,
-              value: values[child]![i]!,
-              remove: i % 3 === 2,
-            }));
-            const offset = Math.floor((child * all.length) / workers);
-            return [...all.slice(offset), ...all.slice(0, offset)];
-          };
+          // Every child works through the rounds in the same order: a store that reads, compares and writes without a
+          // lock is caught only when children contend for the same key at the same moment. (Starting each child at its
+          // own place in the list made every attempt look conclusive while the children rarely met, and the unlocked
+          // store passed.)
+          const roundsFor = (child: number): CasRound[] =>
+            keys.map((key, i) => ({ key, version: versions[i]!, value: values[child]![i]!, remove: i % 3 === 2 }));
           const reports = await raceCompareAndSetAcrossProcesses({
             factory: processFactory,
             workers,
@@ -107,6 +102,9 @@ export function runCompareAndSetRaceTests(options: StoreContractOptions): void {
           });
           // Conclusive only when the children overlapped: more than one child won some round.
           if (new Set(keys.map((key) => winners.get(key)![0])).size > 1) return;
+          resolved.log(
+            `contract-tests: ${resolved.name}: compare-and-set race attempt ${attempt}: one child won all ${attemptRounds} rounds (no overlap); retrying with four times the rounds.`,
+          );
         }
         assert.fail(
           `in ${ATTEMPTS} attempts one child process won every round, so no race was observed; raise casRaceRounds`,
