@@ -2,9 +2,12 @@
 // combination, N runs in a row per package while busy processes keep every core loaded. A package's series stops at its
 // first failure and keeps that run's whole output in a log file. Writes docs/reliability-contract-stress.md and the
 // marked summary block of docs/reliability.md (which `pnpm soak` carries over when it regenerates that file).
+// Each package's latest series is also kept in docs/reliability-contract-stress.json: a run with --only replaces the
+// series of the packages it ran and keeps the others' (each row names the commit and command of its own series), so
+// the slow packages can be run separately without losing the fast ones' record. --fresh drops the kept series.
 //
 //   node scripts/stress-contract.mjs [--runs 20] [--only redis,postgres] [--parallel 1] [--busy 3]
-//     [--deadline 2026-12-07T15:55:00Z] [--logs DIR] [--no-write]
+//     [--deadline 2026-12-07T15:55:00Z] [--logs DIR] [--no-write] [--fresh]
 //
 // --deadline: no run starts that would not end by then (judged by the package's slowest run so far), and a run still
 // going at the deadline is stopped and not counted; a series cut short is reported as such (runs passed of runs
@@ -79,6 +82,7 @@ const { values: args } = parseArgs({
     deadline: { type: 'string' },
     logs: { type: 'string', default: join(tmpdir(), 'oauth-store-contract-stress') },
     'no-write': { type: 'boolean', default: false },
+    fresh: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -86,7 +90,7 @@ if (args.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(0, 10)
+      .slice(0, 13)
       .join('\n'),
   );
   process.exit(0);
@@ -280,15 +284,48 @@ let interrupted = false;
 /** Prints the table and writes the docs (unless --no-write), for a finished or an interrupted run. */
 function finish() {
   if (!identity) return;
-  const report = { ...identity, endedAt: new Date(), results, interrupted };
-  const table = renderTable(report);
-  console.log(`\n${table}\n`);
+  const endedAt = new Date();
+  const series = results.map((result) => ({
+    name: result.pkg.name,
+    commit: identity.commit,
+    dirty: identity.dirty,
+    command: identity.command,
+    busy: busyCount,
+    parallel,
+    runsAsked: runs,
+    startedAt: identity.startedAt.toISOString(),
+    endedAt: endedAt.toISOString(),
+    interrupted,
+    machine: machine(),
+    runs: result.runs,
+    failure: result.failure,
+    log: result.log,
+    cutShort: result.cutShort,
+  }));
+  const recordPath = join(root, 'docs/reliability-contract-stress.json');
+  const kept =
+    args.fresh || !existsSync(recordPath)
+      ? []
+      : JSON.parse(readFileSync(recordPath, 'utf8')).series.filter((entry) => !selected.includes(entry.name));
+  const order = (entry) => PACKAGES.findIndex((pkg) => pkg.name === entry.name);
+  const merged = [...kept, ...series].sort((a, b) => order(a) - order(b));
+  console.log(`\n${renderTable(series)}\n`);
   if (!args['no-write']) {
+    const table = renderTable(merged);
     const detailPath = join(root, 'docs/reliability-contract-stress.md');
-    writeFileSync(detailPath, renderDetail(report, table));
-    writeBlock(join(root, 'docs/reliability.md'), renderBlock(report, table));
-    log(`wrote ${relative(root, detailPath)} and the contract-stress block of docs/reliability.md`);
+    writeFileSync(recordPath, `${JSON.stringify({ series: merged }, null, 2)}\n`);
+    writeFileSync(detailPath, renderDetail(merged, table));
+    writeBlock(join(root, 'docs/reliability.md'), renderBlock(merged, table));
+    log(`wrote ${relative(root, detailPath)}, its .json record and the contract-stress block of docs/reliability.md`);
   }
+}
+
+function packageOf(entry) {
+  return PACKAGES.find((pkg) => pkg.name === entry.name) ?? { name: entry.name, combinations: '?', files: [] };
+}
+
+function complete(entry) {
+  return !entry.failure && entry.runs.length >= entry.runsAsked && entry.runs.every((run) => run.passed);
 }
 
 function stats(result) {
@@ -309,21 +346,22 @@ function seconds(ms) {
   return `${(ms / 1000).toFixed(0)} s`;
 }
 
-function renderTable(report) {
+function renderTable(entries) {
   const rows = [
-    '| package | combinations covered | runs passed / of | first failure | duration per run (min-max) | total | load avg (1 min) |',
-    '|---|---|---|---|---|---|---|',
+    '| package | combinations covered | runs passed / of | first failure | duration per run (min-max) | total | load avg (1 min) | series (commit, started) |',
+    '|---|---|---|---|---|---|---|---|',
   ];
-  for (const result of report.results) {
-    const s = stats(result);
-    const failure = result.failure
-      ? `${result.failure.replaceAll('|', '\\|')} (log: ${result.log})`
-      : result.cutShort || result.runs.length < runs
-        ? `none; cut short (${report.interrupted ? 'interrupted' : '--deadline'}) after ${result.runs.length} run(s)`
+  for (const entry of entries) {
+    const s = stats(entry);
+    const failure = entry.failure
+      ? `${entry.failure.replaceAll('|', '\\|')} (log: ${entry.log})`
+      : entry.cutShort || entry.runs.length < entry.runsAsked
+        ? `none; cut short (${entry.interrupted ? 'interrupted' : '--deadline'}) after ${entry.runs.length} run(s)`
         : 'none';
     rows.push(
-      `| ${result.pkg.name} | ${result.pkg.combinations} | ${s.passed} / ${runs} | ${failure} | ` +
-        `${seconds(s.min)}-${seconds(s.max)} | ${seconds(s.total)} | ${s.loadMin.toFixed(1)}-${s.loadMax.toFixed(1)} |`,
+      `| ${entry.name} | ${packageOf(entry).combinations} | ${s.passed} / ${entry.runsAsked} | ${failure} | ` +
+        `${seconds(s.min)}-${seconds(s.max)} | ${seconds(s.total)} | ${s.loadMin.toFixed(1)}-${s.loadMax.toFixed(1)} | ` +
+        `\`${entry.commit.slice(0, 7)}\`${entry.dirty ? ' (dirty)' : ''}, ${entry.startedAt.slice(0, 16)}Z |`,
     );
   }
   return rows.join('\n');
@@ -334,45 +372,53 @@ function machine() {
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB, Node ${process.version}`;
 }
 
-function verdict(report) {
-  const complete = report.results.filter((r) => !r.failure && r.runs.length === runs).map((r) => r.pkg.name);
-  const failed = report.results.filter((r) => r.failure).map((r) => r.pkg.name);
-  const short = report.results.filter((r) => !r.failure && r.runs.length < runs).map((r) => r.pkg.name);
+function verdict(entries) {
+  const done = entries.filter(complete).map((e) => `${e.name} (${e.runs.length})`);
+  const failed = entries.filter((e) => e.failure).map((e) => e.name);
+  const short = entries.filter((e) => !e.failure && !complete(e)).map((e) => `${e.name} (${e.runs.length})`);
   const parts = [];
-  if (complete.length) parts.push(`${runs} runs in a row passed: ${complete.join(', ')}.`);
+  if (done.length) parts.push(`every run asked passed, in a row: ${done.join(', ')}.`);
   if (failed.length) parts.push(`FAILED (series stopped at the first failure): ${failed.join(', ')}.`);
-  if (short.length) parts.push(`NOT complete (fewer than ${runs} runs, no failure): ${short.join(', ')}.`);
+  if (short.length) parts.push(`NOT complete (fewer runs than asked, no failure): ${short.join(', ')}.`);
   return parts.join(' ');
 }
 
-function header(report) {
+/** One line per distinct series (command and commit) in the record. */
+function header(entries) {
+  const seen = new Map();
+  for (const entry of entries) {
+    const id = `${entry.commit} ${entry.startedAt}`;
+    seen.set(id, { ...entry, names: [...(seen.get(id)?.names ?? []), entry.name] });
+  }
   return [
-    `- command: \`${report.command}\` (\`pnpm stress:contract\`), ${busyCount} busy processes (\`node -e 'for(;;){}'\`) for the whole run, ${parallel} package series at once`,
-    `- commit: \`${report.commit}\`${report.dirty ? ' (with uncommitted changes)' : ''}`,
-    `- ran ${report.startedAt.toISOString()} to ${report.endedAt.toISOString()}${report.interrupted ? ' (INTERRUPTED)' : ''} on ${machine()} (shared with other work)`,
-    `- ${verdict(report)}`,
+    ...[...seen.values()].map(
+      (entry) =>
+        `- ${entry.names.join(', ')}: \`${entry.command}\` (\`pnpm stress:contract\`) at commit \`${entry.commit}\`${entry.dirty ? ' (with uncommitted changes)' : ''}, ${entry.busy} busy processes (\`node -e 'for(;;){}'\`) for the whole run, ${entry.parallel} package series at once, ${entry.startedAt} to ${entry.endedAt}${entry.interrupted ? ' (INTERRUPTED)' : ''}, on ${entry.machine ?? 'an unrecorded machine'} (shared with other work)`,
+    ),
+    `- ${verdict(entries)}`,
   ].join('\n');
 }
 
-function renderDetail(report, table) {
+function renderDetail(entries, table) {
   return `# Contract suite under CPU load
 
 Generated by \`pnpm stress:contract\` (scripts/stress-contract.mjs). Do not edit by hand: run it again.
 
 Each package's contract test files (the whole \`runStoreContract\` suite, expiry at millisecond precision included)
-run through \`node scripts/run-jest.mjs <files>\` ${runs} times in a row while ${busyCount} busy processes keep the
-cores loaded. A series stops at its first failure and keeps that run's output in a log file.
+run through \`node scripts/run-jest.mjs <files>\` N times in a row while busy processes keep the cores loaded. A
+series stops at its first failure and keeps that run's output in a log file. Each row is its package's latest series
+(docs/reliability-contract-stress.json keeps them); a series at an older commit says so in its last column.
 
-${header(report)}
+${header(entries)}
 
 ${table}
 
 Per-run durations (s), in order:
 
-${report.results
+${entries
   .map(
-    (r) =>
-      `- ${r.pkg.name} (${r.pkg.files.join(', ')}): ${r.runs.map((run) => (run.ms / 1000).toFixed(0)).join(', ') || 'none'}`,
+    (e) =>
+      `- ${e.name} (${packageOf(e).files.join(', ')}): ${e.runs.map((run) => (run.ms / 1000).toFixed(0)).join(', ') || 'none'}`,
   )
   .join('\n')}
 `;
@@ -381,15 +427,15 @@ ${report.results
 const BEGIN = '<!-- contract-stress:begin (written by pnpm stress:contract; pnpm soak keeps this block) -->';
 const END = '<!-- contract-stress:end -->';
 
-function renderBlock(report, table) {
+function renderBlock(entries, table) {
   return `${BEGIN}
 ## Contract suite under CPU load
 
-The store contract suite (expiry at millisecond precision included) on every adapter x client combination, ${runs}
-runs in a row per package under CPU load. Details and per-run durations:
+The store contract suite (expiry at millisecond precision included) on every adapter x client combination, N runs in
+a row per package under CPU load; each row is that package's latest series. Details and per-run durations:
 [reliability-contract-stress.md](reliability-contract-stress.md).
 
-${header(report)}
+${header(entries)}
 
 ${table}
 ${END}`;
