@@ -1,5 +1,5 @@
-// The cross-process compare-and-set race of the SQL adapters' tests (postgres, mysql, sqlite): one copy here, each
-// package's test calls casRaceTests with its own process factory. Stricter than the published suite's race
+// The cross-process compare-and-set race of the adapters' own tests (postgres, mysql, sqlite, dynamodb, firestore,
+// gcs): one copy here, each package's test calls casRaceTests with its own process factory. Stricter than the published suite's race
 // (runCompareAndSetRaceTests): an IPC barrier makes every worker read the same version before any writes, and a
 // compare-and-set counter shows no update is lost under retries.
 import { type ChildProcess, fork } from 'node:child_process';
@@ -94,8 +94,9 @@ export interface CasRaceTarget {
 }
 
 /**
- * Compare-and-set races between processes: (1) every worker reads the same version, then all write with it at once:
- * exactly one wins each round and its value is what is stored; (2) a read-modify-write counter incremented by every
+ * Compare-and-set races between processes: (1) every worker reads the same version, then all write with it at once
+ * (in three rounds of four, one worker, a different one each round, deletes on that version instead): exactly one wins
+ * each round, and what is stored is the winner's value, or nothing when the winner deleted; (2) a read-modify-write counter incremented by every
  * worker with compare-and-set retries ends at exactly the sum of the increments (no lost update).
  */
 export function casRaceTests(target: CasRaceTarget): void {
@@ -119,7 +120,7 @@ export function casRaceTests(target: CasRaceTarget): void {
       await store?.close();
     }, 30_000);
 
-    it('exactly one process wins each round, and the stored value is the winner’s', async () => {
+    it('exactly one process wins each round of set/delete on one version, and what is stored is the winner’s', async () => {
       const rounds = target.rounds ?? 25;
       for (let round = 0; round < rounds; round++) {
         const key = `round-${round}`;
@@ -128,12 +129,19 @@ export function casRaceTests(target: CasRaceTarget): void {
         for (const worker of workers) worker.send({ type: 'read', collection, key });
         const reads = await Promise.all(workers.map((worker) => worker.next('read')));
         expect(reads.map((reply) => reply.version)).toEqual(workers.map(() => version));
-        for (const worker of workers) worker.send({ type: 'write', collection, key });
+        const deleter = round % 4 === 3 ? -1 : round % workerCount;
+        workers.forEach((worker, index) => {
+          worker.send({ type: 'write', collection, key, remove: index === deleter });
+        });
         const writes = await Promise.all(workers.map((worker) => worker.next('wrote')));
         const winners = writes.flatMap((reply, index) => (reply.ok === true ? [index] : []));
         expect(winners).toHaveLength(1);
-        const stored = await store.get(collection, key);
-        expect(Buffer.from(stored ?? []).toString()).toBe(`worker-${winners[0]}`);
+        const stored = await store.getEntry(collection, key);
+        if (winners[0] === deleter) expect(stored).toBeUndefined();
+        else {
+          expect(Buffer.from(stored?.value ?? []).toString()).toBe(`worker-${winners[0]}`);
+          expect(stored?.version).not.toBe(version);
+        }
       }
     }, 120_000);
 
