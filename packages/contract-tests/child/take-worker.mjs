@@ -3,7 +3,9 @@
 //   child  -> { type: 'hello' }   (listening)
 //   parent -> { type: 'init', module, exportName, config }   child -> { type: 'ready' }
 //   parent -> { type: 'take', collection, keys, concurrency, startAt } child -> { type: 'result', wins, failures }
-//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], concurrency, startAt }
+//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], concurrency, startAt, barrier }
+//             then, per batch of `concurrency` rounds: child -> { type: 'batch-ready' }, parent -> { type: 'go', batch }
+//             (the parent releases a batch once every child is ready for it), finally
 //             child -> { type: 'result', wins: [[key, 'set' | 'delete']], failures }
 //             (one compare-and-set per round on the version the parent read, all children at once)
 //   child  -> { type: 'error', stage, error } on any failure, then exits non-zero.
@@ -92,29 +94,46 @@ async function takeAll({ collection, keys, concurrency, startAt }) {
   return { wins, failures };
 }
 
+// 'go' messages of the barrier, by batch number, and whoever waits for one.
+const released = new Set();
+let onRelease;
+function waitForGo(batch) {
+  return new Promise((done) => {
+    const check = () => {
+      if (released.has(batch)) done();
+      else onRelease = check;
+    };
+    check();
+  });
+}
+
 // Compare-and-set race: every child writes (or deletes) each round's key on the SAME version, read once by the parent,
-// so exactly one may succeed per round whatever the timing. Every child starts at the same instant and works through
-// the rounds in the same order with a few in flight, so a child that starts late catches up (its attempts on rounds
-// already won fail fast) and then contends with the others for the same keys.
-async function casAll({ collection, rounds, concurrency, startAt }) {
+// so exactly one may succeed per round whatever the timing. The rounds go in batches of `concurrency`, all of a
+// batch's compare-and-sets at once; with `barrier`, a batch starts only when the parent releases it to every child
+// together, so a child that fell behind starts level again at the next batch instead of losing every later round to
+// the leader.
+async function casAll({ collection, rounds, concurrency, startAt, barrier }) {
   while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
   const wins = [];
   const failures = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < rounds.length) {
-      const { key, version, value, remove } = rounds[next++];
-      try {
-        const won = remove
-          ? await store.delete(collection, key, { ifVersion: version })
-          : await store.set(collection, key, Buffer.from(value, 'base64'), { ifVersion: version });
-        if (won) wins.push([key, remove ? 'delete' : 'set']);
-      } catch (error) {
-        failures.push(describe(error));
-      }
+  const size = concurrency ?? 4;
+  const attempt = async ({ key, version, value, remove }) => {
+    try {
+      const won = remove
+        ? await store.delete(collection, key, { ifVersion: version })
+        : await store.set(collection, key, Buffer.from(value, 'base64'), { ifVersion: version });
+      if (won) wins.push([key, remove ? 'delete' : 'set']);
+    } catch (error) {
+      failures.push(describe(error));
     }
   };
-  await Promise.all(Array.from({ length: concurrency ?? 4 }, worker));
+  for (let batch = 0; batch * size < rounds.length; batch += 1) {
+    if (barrier) {
+      await send({ type: 'batch-ready' });
+      await waitForGo(batch);
+    }
+    await Promise.all(rounds.slice(batch * size, (batch + 1) * size).map(attempt));
+  }
   return { wins, failures };
 }
 
@@ -130,7 +149,10 @@ async function fail(stage, error) {
 process.on('disconnect', () => process.exit(finished ? 0 : 2));
 
 process.on('message', (message) => {
-  if (message?.type === 'init') {
+  if (message?.type === 'go') {
+    released.add(message.batch);
+    onRelease?.();
+  } else if (message?.type === 'init') {
     init(message).then(
       () => send({ type: 'ready' }),
       (error) => fail('init', error),

@@ -110,6 +110,7 @@ class Worker {
 async function raceAcrossProcesses(
   options: { factory: ProcessFactory; workers: number; timeoutMs: number },
   work: (child: number) => Message,
+  drive?: (workers: Worker[]) => Promise<void>,
 ): Promise<WorkerReport[]> {
   const workers = Array.from({ length: options.workers }, (_, i) => new Worker(i, options.factory));
   // Two phases, each with its own bound: the children's start (loading the factory module, a TypeScript graph under
@@ -140,6 +141,7 @@ async function raceAcrossProcesses(
     // A shared start instant a little ahead removes the skew of delivering the message to each child in turn.
     const startAt = Date.now() + 250;
     for (const [child, worker] of workers.entries()) worker.send({ ...work(child), startAt });
+    await drive?.(workers);
     const reports = await Promise.all(workers.map((worker) => worker.next('result')));
     await Promise.all(workers.map((worker) => worker.exited()));
     return reports.map(({ wins, failures }) => ({ wins, failures }) as WorkerReport);
@@ -180,6 +182,13 @@ export interface CasRound {
 /**
  * Every child runs every round's compare-and-set at once. A child's report lists the rounds it won as
  * `[key, 'set' | 'delete']`. `roundsFor(index)` gives each child its own rounds (its own values).
+ *
+ * The rounds go in batches of `concurrency` behind a barrier: every child reports each batch done, and the parent
+ * releases the next batch to all of them at once. Without it a child that started a little late (descheduled on a
+ * busy machine, or just the last to be woken) stayed behind the first one for the whole race: each of its attempts
+ * came after the leader had already won that round, so it lost every round however many there were, and no two
+ * children ever contended for a key at the same moment (seen on Redis under CPU load: one child won all 100, 400 and
+ * 1600 rounds). Behind the barrier every batch is a fresh start.
  */
 export async function raceCompareAndSetAcrossProcesses(race: {
   factory: ProcessFactory;
@@ -190,10 +199,19 @@ export async function raceCompareAndSetAcrossProcesses(race: {
   concurrency: number;
   timeoutMs: number;
 }): Promise<WorkerReport[]> {
-  return raceAcrossProcesses(race, (child) => ({
-    type: 'cas',
-    collection: race.collection,
-    rounds: race.roundsFor(child),
-    concurrency: race.concurrency,
-  }));
+  let batches = 0;
+  return raceAcrossProcesses(
+    race,
+    (child) => {
+      const rounds = race.roundsFor(child);
+      batches = Math.ceil(rounds.length / race.concurrency);
+      return { type: 'cas', collection: race.collection, rounds, concurrency: race.concurrency, barrier: true };
+    },
+    async (workers) => {
+      for (let batch = 0; batch < batches; batch += 1) {
+        await Promise.all(workers.map((worker) => worker.next('batch-ready')));
+        for (const worker of workers) worker.send({ type: 'go', batch });
+      }
+    },
+  );
 }
