@@ -2,10 +2,12 @@
 // shipped as is. Started with child_process.fork(); talks to the parent over the IPC channel:
 //   child  -> { type: 'hello' }   (listening)
 //   parent -> { type: 'init', module, exportName, config }   child -> { type: 'ready' }
-//   parent -> { type: 'take', collection, keys, concurrency, startAt } child -> { type: 'result', wins, failures }
-//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], concurrency, startAt, barrier }
-//             then, per batch of `concurrency` rounds: child -> { type: 'batch-ready' }, parent -> { type: 'go', batch }
+//   parent -> { type: 'take', collection, keys, concurrency, startAt, barrier }
+//             then, per batch of `concurrency` keys: child -> { type: 'batch-ready' }, parent -> { type: 'go', batch }
 //             (the parent releases a batch once every child is ready for it), finally
+//             child -> { type: 'result', wins: [[key, base64]], failures }
+//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], concurrency, startAt, barrier }
+//             then the same batches of `concurrency` rounds, finally
 //             child -> { type: 'result', wins: [[key, 'set' | 'delete']], failures }
 //             (one compare-and-set per round on the version the parent read, all children at once)
 //   child  -> { type: 'error', stage, error } on any failure, then exits non-zero.
@@ -57,7 +59,7 @@ async function init({ module, exportName, config }) {
   await Promise.all(Array.from({ length: 8 }, () => store.get('contract-warmup', 'warmup')));
   // Run the race's own operations once, on a key of this child's: their first call may load a server-side script
   // (Redis EVALSHA -> NOSCRIPT -> load), prepare a statement or compile code paths, and a child paying that inside the
-  // race falls behind a warmer one by more rounds than the race has.
+  // race falls behind a warmer one.
   const key = `warmup-${process.pid}`;
   await store.take('contract-warmup', key);
   if (store.capabilities?.compareAndSet) {
@@ -70,28 +72,6 @@ async function init({ module, exportName, config }) {
     }
     await store.delete('contract-warmup', key);
   }
-}
-
-// Every child takes the keys in the same order, starting at the same wall-clock instant (startAt, chosen by the
-// parent), so the children contend for the same key at the same moment.
-async function takeAll({ collection, keys, concurrency, startAt }) {
-  while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
-  const wins = [];
-  const failures = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < keys.length) {
-      const key = keys[next++];
-      try {
-        const value = await store.take(collection, key);
-        if (value !== undefined) wins.push([key, Buffer.from(value).toString('base64')]);
-      } catch (error) {
-        failures.push(describe(error));
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { wins, failures };
 }
 
 // 'go' messages of the barrier, by batch number, and whoever waits for one.
@@ -107,17 +87,43 @@ function waitForGo(batch) {
   });
 }
 
+// Runs `items` in batches of `size`, each batch all at once; with `barrier`, a batch starts only when the parent
+// releases it to every child together, so a child that fell behind starts level again at the next batch instead of
+// losing every later key or round to the leader.
+async function inBatches(items, size, barrier, attempt) {
+  for (let batch = 0; batch * size < items.length; batch += 1) {
+    if (barrier) {
+      await send({ type: 'batch-ready' });
+      await waitForGo(batch);
+    }
+    await Promise.all(items.slice(batch * size, (batch + 1) * size).map(attempt));
+  }
+}
+
+// Every child takes the keys in the same order and batches, starting at the same wall-clock instant (startAt, chosen
+// by the parent), so the children contend for the same key at the same moment.
+async function takeAll({ collection, keys, concurrency, startAt, barrier }) {
+  while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
+  const wins = [];
+  const failures = [];
+  await inBatches(keys, concurrency, barrier, async (key) => {
+    try {
+      const value = await store.take(collection, key);
+      if (value !== undefined) wins.push([key, Buffer.from(value).toString('base64')]);
+    } catch (error) {
+      failures.push(describe(error));
+    }
+  });
+  return { wins, failures };
+}
+
 // Compare-and-set race: every child writes (or deletes) each round's key on the SAME version, read once by the parent,
-// so exactly one may succeed per round whatever the timing. The rounds go in batches of `concurrency`, all of a
-// batch's compare-and-sets at once; with `barrier`, a batch starts only when the parent releases it to every child
-// together, so a child that fell behind starts level again at the next batch instead of losing every later round to
-// the leader.
+// so exactly one may succeed per round whatever the timing; the rounds go in the same batches in every child.
 async function casAll({ collection, rounds, concurrency, startAt, barrier }) {
   while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
   const wins = [];
   const failures = [];
-  const size = concurrency ?? 4;
-  const attempt = async ({ key, version, value, remove }) => {
+  await inBatches(rounds, concurrency ?? 4, barrier, async ({ key, version, value, remove }) => {
     try {
       const won = remove
         ? await store.delete(collection, key, { ifVersion: version })
@@ -126,14 +132,7 @@ async function casAll({ collection, rounds, concurrency, startAt, barrier }) {
     } catch (error) {
       failures.push(describe(error));
     }
-  };
-  for (let batch = 0; batch * size < rounds.length; batch += 1) {
-    if (barrier) {
-      await send({ type: 'batch-ready' });
-      await waitForGo(batch);
-    }
-    await Promise.all(rounds.slice(batch * size, (batch + 1) * size).map(attempt));
-  }
+  });
   return { wins, failures };
 }
 

@@ -104,13 +104,20 @@ class Worker {
 
 /**
  * Starts `workers` child processes that each build the store from `factory`, waits until all are ready, then sends
- * every child `work` (a 'take' or 'cas' message) with one shared start instant and collects their reports. The start
+ * every child `work` (a 'take' or 'cas' message) with one shared start instant and collects their reports.
+ *
+ * The children work in `batches` batches of `concurrency` operations behind a barrier: every child reports each
+ * batch ready, and the parent releases it to all of them at once. Without it a child that started a little late
+ * (descheduled on a busy machine, or just the last to be woken) stayed behind the first one for the whole race: each
+ * of its attempts came after the leader had already taken the key or won the round, so it lost every one however
+ * many there were, and no two children ever contended for a key at the same moment (seen on Redis under CPU load:
+ * one child won all 100, 400 and 1600 compare-and-set rounds). Behind the barrier every batch is a fresh start. The start
  * and the race are each bounded by `timeoutMs`; children are killed when a bound passes and in every case at the end.
  */
 async function raceAcrossProcesses(
   options: { factory: ProcessFactory; workers: number; timeoutMs: number },
   work: (child: number) => Message,
-  drive?: (workers: Worker[]) => Promise<void>,
+  batches: number,
 ): Promise<WorkerReport[]> {
   const workers = Array.from({ length: options.workers }, (_, i) => new Worker(i, options.factory));
   // Two phases, each with its own bound: the children's start (loading the factory module, a TypeScript graph under
@@ -140,8 +147,12 @@ async function raceAcrossProcesses(
     arm();
     // A shared start instant a little ahead removes the skew of delivering the message to each child in turn.
     const startAt = Date.now() + 250;
-    for (const [child, worker] of workers.entries()) worker.send({ ...work(child), startAt });
-    await drive?.(workers);
+    for (const [child, worker] of workers.entries()) worker.send({ ...work(child), startAt, barrier: true });
+    // The barrier: a batch starts when every child is ready for it, in all children at once.
+    for (let batch = 0; batch < batches; batch += 1) {
+      await Promise.all(workers.map((worker) => worker.next('batch-ready')));
+      for (const worker of workers) worker.send({ type: 'go', batch });
+    }
     const reports = await Promise.all(workers.map((worker) => worker.next('result')));
     await Promise.all(workers.map((worker) => worker.exited()));
     return reports.map(({ wins, failures }) => ({ wins, failures }) as WorkerReport);
@@ -166,7 +177,11 @@ async function raceAcrossProcesses(
 /** Every child takes every key at once; see {@link CrossProcessRace}. */
 export function raceTakeAcrossProcesses(race: CrossProcessRace): Promise<WorkerReport[]> {
   const { collection, keys, concurrency } = race;
-  return raceAcrossProcesses(race, () => ({ type: 'take', collection, keys, concurrency }));
+  return raceAcrossProcesses(
+    race,
+    () => ({ type: 'take', collection, keys, concurrency }),
+    Math.ceil(keys.length / concurrency),
+  );
 }
 
 /** One round of the cross-process compare-and-set race: every child writes (or deletes) `key` on `version`. */
@@ -181,14 +196,8 @@ export interface CasRound {
 
 /**
  * Every child runs every round's compare-and-set at once. A child's report lists the rounds it won as
- * `[key, 'set' | 'delete']`. `roundsFor(index)` gives each child its own rounds (its own values).
- *
- * The rounds go in batches of `concurrency` behind a barrier: every child reports each batch done, and the parent
- * releases the next batch to all of them at once. Without it a child that started a little late (descheduled on a
- * busy machine, or just the last to be woken) stayed behind the first one for the whole race: each of its attempts
- * came after the leader had already won that round, so it lost every round however many there were, and no two
- * children ever contended for a key at the same moment (seen on Redis under CPU load: one child won all 100, 400 and
- * 1600 rounds). Behind the barrier every batch is a fresh start.
+ * `[key, 'set' | 'delete']`. `roundsFor(index)` gives each child its own rounds (its own values); every child gets the
+ * same number of rounds.
  */
 export async function raceCompareAndSetAcrossProcesses(race: {
   factory: ProcessFactory;
@@ -199,19 +208,10 @@ export async function raceCompareAndSetAcrossProcesses(race: {
   concurrency: number;
   timeoutMs: number;
 }): Promise<WorkerReport[]> {
-  let batches = 0;
+  const rounds = Array.from({ length: race.workers }, (_, child) => race.roundsFor(child));
   return raceAcrossProcesses(
     race,
-    (child) => {
-      const rounds = race.roundsFor(child);
-      batches = Math.ceil(rounds.length / race.concurrency);
-      return { type: 'cas', collection: race.collection, rounds, concurrency: race.concurrency, barrier: true };
-    },
-    async (workers) => {
-      for (let batch = 0; batch < batches; batch += 1) {
-        await Promise.all(workers.map((worker) => worker.next('batch-ready')));
-        for (const worker of workers) worker.send({ type: 'go', batch });
-      }
-    },
+    (child) => ({ type: 'cas', collection: race.collection, rounds: rounds[child], concurrency: race.concurrency }),
+    Math.ceil(rounds[0]!.length / race.concurrency),
   );
 }
