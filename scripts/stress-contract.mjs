@@ -8,6 +8,7 @@
 //
 //   node scripts/stress-contract.mjs [--runs 20] [--only redis,postgres] [--parallel 1] [--busy 3]
 //     [--deadline 2026-12-07T15:55:00Z] [--logs DIR] [--no-write] [--fresh]
+//   node scripts/stress-contract.mjs --render-only   (rewrites the docs from the .json record; runs nothing)
 //
 // --deadline: no run starts that would not end by then (judged by the package's slowest run so far), and a run still
 // going at the deadline is stopped and not counted; a series cut short is reported as such (runs passed of runs
@@ -83,6 +84,7 @@ const { values: args } = parseArgs({
     logs: { type: 'string', default: join(tmpdir(), 'oauth-store-contract-stress') },
     'no-write': { type: 'boolean', default: false },
     fresh: { type: 'boolean', default: false },
+    'render-only': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -90,7 +92,7 @@ if (args.help) {
   console.log(
     readFileSync(fileURLToPath(import.meta.url), 'utf8')
       .split('\n')
-      .slice(0, 13)
+      .slice(0, 14)
       .join('\n'),
   );
   process.exit(0);
@@ -302,22 +304,28 @@ function finish() {
     log: result.log,
     cutShort: result.cutShort,
   }));
-  const recordPath = join(root, 'docs/reliability-contract-stress.json');
-  const kept =
-    args.fresh || !existsSync(recordPath)
-      ? []
-      : JSON.parse(readFileSync(recordPath, 'utf8')).series.filter((entry) => !selected.includes(entry.name));
+  const kept = args.fresh ? [] : readRecord().filter((entry) => !selected.includes(entry.name));
   const order = (entry) => PACKAGES.findIndex((pkg) => pkg.name === entry.name);
   const merged = [...kept, ...series].sort((a, b) => order(a) - order(b));
   console.log(`\n${renderTable(series)}\n`);
-  if (!args['no-write']) {
-    const table = renderTable(merged);
-    const detailPath = join(root, 'docs/reliability-contract-stress.md');
-    writeFileSync(recordPath, `${JSON.stringify({ series: merged }, null, 2)}\n`);
-    writeFileSync(detailPath, renderDetail(merged, table));
-    writeBlock(join(root, 'docs/reliability.md'), renderBlock(merged, table));
-    log(`wrote ${relative(root, detailPath)}, its .json record and the contract-stress block of docs/reliability.md`);
-  }
+  if (!args['no-write']) writeDocs(merged);
+}
+
+const recordPath = join(root, 'docs/reliability-contract-stress.json');
+
+/** Every package's latest series, as kept in the .json record. */
+function readRecord() {
+  return existsSync(recordPath) ? JSON.parse(readFileSync(recordPath, 'utf8')).series : [];
+}
+
+/** Writes the .json record, docs/reliability-contract-stress.md and the marked block of docs/reliability.md. */
+function writeDocs(entries) {
+  const table = renderTable(entries);
+  const detailPath = join(root, 'docs/reliability-contract-stress.md');
+  writeFileSync(recordPath, `${JSON.stringify({ series: entries }, null, 2)}\n`);
+  writeFileSync(detailPath, renderDetail(entries, table));
+  writeBlock(join(root, 'docs/reliability.md'), renderBlock(entries, table));
+  log(`wrote ${relative(root, detailPath)}, its .json record and the contract-stress block of docs/reliability.md`);
 }
 
 function packageOf(entry) {
@@ -413,6 +421,8 @@ ${header(entries)}
 
 ${table}
 
+What these runs found, and the fixes: [reliability-findings.md](reliability-findings.md) (hand-written).
+
 Per-run durations (s), in order:
 
 ${entries
@@ -438,6 +448,8 @@ a row per package under CPU load; each row is that package's latest series. Deta
 ${header(entries)}
 
 ${table}
+
+What these runs found, and the fixes: [reliability-findings.md](reliability-findings.md) (hand-written).
 ${END}`;
 }
 
@@ -470,6 +482,11 @@ function fail(message) {
 
 function log(message) {
   console.log(`[${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+if (args['render-only']) {
+  writeDocs(readRecord());
+  process.exit(0);
 }
 
 main().then(
