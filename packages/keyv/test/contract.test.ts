@@ -8,16 +8,11 @@ import { runStoreContract } from '@oauth-store/contract-tests';
 import Keyv from 'keyv';
 import Keyv5 from 'keyv5';
 import { keyvByteStore } from '../src/index';
-
-function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: the jest global setup should have started redis-server');
-  return url;
-}
+import { keyvRedisUrl } from './support/redis-url';
 
 const memory = new Keyv({ namespace: 'contract' });
-const onRedis = new Keyv({ store: new KeyvRedis(redisUrl()), namespace: 'contract6' });
-const onRedis5 = new Keyv5({ store: new KeyvRedis(redisUrl()) as never, namespace: 'contract5' });
+const onRedis = new Keyv({ store: new KeyvRedis(keyvRedisUrl()), namespace: 'contract6' });
+const onRedis5 = new Keyv5({ store: new KeyvRedis(keyvRedisUrl()) as never, namespace: 'contract5' });
 
 afterAll(async () => {
   await Promise.allSettled([onRedis.disconnect(), onRedis5.disconnect()]);

@@ -9,12 +9,7 @@ import Keyv from 'keyv';
 import Keyv5 from 'keyv5';
 import { keyvByteStore } from '../src/index';
 import { toKeyvKey } from '../src/keyv-key';
-
-function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('REDIS_URL is not set: the jest global setup should have started redis-server');
-  return url;
-}
+import { keyvRedisUrl } from './support/redis-url';
 
 const opened: Array<{ disconnect(): Promise<void> }> = [];
 afterAll(async () => {
@@ -43,7 +38,7 @@ describe('list while an entry vanishes between the adapter listing a key and rea
     ['Keyv 6', (adapter: KeyvRedis<unknown>, namespace: string) => new Keyv({ store: adapter, namespace })],
   ] as const) {
     it(`${name} on @keyv/redis: the page holds the live keys and no error`, async () => {
-      const adapter = new KeyvRedis(redisUrl());
+      const adapter = new KeyvRedis(keyvRedisUrl());
       const keyv = make(adapter, `vanish-${randomBytes(4).toString('hex')}`);
       opened.push(keyv as { disconnect(): Promise<void> });
       const store = keyvByteStore(keyv as never);
