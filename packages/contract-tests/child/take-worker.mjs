@@ -2,11 +2,11 @@
 // shipped as is. Started with child_process.fork(); talks to the parent over the IPC channel:
 //   child  -> { type: 'hello' }   (listening)
 //   parent -> { type: 'init', module, exportName, config }   child -> { type: 'ready' }
-//   parent -> { type: 'take', collection, keys, concurrency, startAt, barrier }
+//   parent -> { type: 'take', collection, keys, concurrency, startAt }
 //             then, per batch of `concurrency` keys: child -> { type: 'batch-ready' }, parent -> { type: 'go', batch }
 //             (the parent releases a batch once every child is ready for it), finally
 //             child -> { type: 'result', wins: [[key, base64]], failures }
-//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], concurrency, startAt, barrier }
+//   parent -> { type: 'cas', collection, rounds: [{ key, version, value, remove }], concurrency, startAt }
 //             then the same batches of `concurrency` rounds, finally
 //             child -> { type: 'result', wins: [[key, 'set' | 'delete']], failures }
 //             (one compare-and-set per round on the version the parent read, all children at once)
@@ -87,26 +87,24 @@ function waitForGo(batch) {
   });
 }
 
-// Runs `items` in batches of `size`, each batch all at once; with `barrier`, a batch starts only when the parent
-// releases it to every child together, so a child that fell behind starts level again at the next batch instead of
-// losing every later key or round to the leader.
-async function inBatches(items, size, barrier, attempt) {
+// Runs `items` in batches of `size`, each batch all at once and only when the parent releases it to every child
+// together, so a child that fell behind starts level again at the next batch instead of losing every later key or
+// round to the leader.
+async function inBatches(items, size, attempt) {
   for (let batch = 0; batch * size < items.length; batch += 1) {
-    if (barrier) {
-      await send({ type: 'batch-ready' });
-      await waitForGo(batch);
-    }
+    await send({ type: 'batch-ready' });
+    await waitForGo(batch);
     await Promise.all(items.slice(batch * size, (batch + 1) * size).map(attempt));
   }
 }
 
 // Every child takes the keys in the same order and batches, starting at the same wall-clock instant (startAt, chosen
 // by the parent), so the children contend for the same key at the same moment.
-async function takeAll({ collection, keys, concurrency, startAt, barrier }) {
+async function takeAll({ collection, keys, concurrency, startAt }) {
   while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
   const wins = [];
   const failures = [];
-  await inBatches(keys, concurrency, barrier, async (key) => {
+  await inBatches(keys, concurrency, async (key) => {
     try {
       const value = await store.take(collection, key);
       if (value !== undefined) wins.push([key, Buffer.from(value).toString('base64')]);
@@ -119,11 +117,11 @@ async function takeAll({ collection, keys, concurrency, startAt, barrier }) {
 
 // Compare-and-set race: every child writes (or deletes) each round's key on the SAME version, read once by the parent,
 // so exactly one may succeed per round whatever the timing; the rounds go in the same batches in every child.
-async function casAll({ collection, rounds, concurrency, startAt, barrier }) {
+async function casAll({ collection, rounds, concurrency, startAt }) {
   while (Date.now() < startAt) await new Promise((done) => setTimeout(done, Math.min(5, startAt - Date.now())));
   const wins = [];
   const failures = [];
-  await inBatches(rounds, concurrency ?? 4, barrier, async ({ key, version, value, remove }) => {
+  await inBatches(rounds, concurrency, async ({ key, version, value, remove }) => {
     try {
       const won = remove
         ? await store.delete(collection, key, { ifVersion: version })

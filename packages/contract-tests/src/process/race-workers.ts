@@ -147,7 +147,7 @@ async function raceAcrossProcesses(
     arm();
     // A shared start instant a little ahead removes the skew of delivering the message to each child in turn.
     const startAt = Date.now() + 250;
-    for (const [child, worker] of workers.entries()) worker.send({ ...work(child), startAt, barrier: true });
+    for (const [child, worker] of workers.entries()) worker.send({ ...work(child), startAt });
     // The barrier: a batch starts when every child is ready for it, in all children at once.
     for (let batch = 0; batch < batches; batch += 1) {
       await Promise.all(workers.map((worker) => worker.next('batch-ready')));
