@@ -1,10 +1,13 @@
 // The peer range is ^7 || ^8 || ^9. The contract suite runs with v7 (the devDependency); this file runs the
-// adapter's Firestore-specific paths with a client from each major, passed in through the `firestore` option: the
+// adapter's Firestore-specific paths with a client from each major, and from the lowest version the range admits
+// (7.0.0, the `-lowest` alias), passed in through the `firestore` option: the
 // preconditions (create, update and delete with lastUpdateTime), compare-and-set, the document-id query with a
 // cursor, reading timestamps and bytes, and the single-attempt commit (a create whose answer is lost through the
 // lossy proxy is not resent after another process took the entry).
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import { Firestore as FirestoreV7 } from '@google-cloud/firestore';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { startLossyProxy } from '@oauth-store/contract-tests';
@@ -32,17 +35,19 @@ interface AnyFirestore {
 }
 
 type FirestoreClass = new (settings: { projectId: string; host?: string; ssl?: boolean }) => AnyFirestore;
-// The v8 and v9 aliases (npm:@google-cloud/firestore@^8 / ^9) ship types for the module name
+// The lowest, v8 and v9 aliases (npm:@google-cloud/firestore@7.0.0 / ^8 / ^9) ship types for the module name
 // '@google-cloud/firestore' only, so they are loaded untyped.
 const require = createRequire(import.meta.url);
 const load = (name: string) => (require(name) as { Firestore: FirestoreClass }).Firestore;
-const majors: Array<[string, FirestoreClass, string]> = [
-  ['v7', FirestoreV7 as unknown as FirestoreClass, '@google-cloud/firestore'],
-  ['v8', load('@google-cloud/firestore-v8'), '@google-cloud/firestore-v8'],
-  ['v9', load('@google-cloud/firestore-v9'), '@google-cloud/firestore-v9'],
+// [name, client class, package it is loaded from, the versions that package must be]
+const majors: Array<[string, FirestoreClass, string, RegExp]> = [
+  ['v7', FirestoreV7 as unknown as FirestoreClass, '@google-cloud/firestore', /^7\./],
+  ['v7 lowest (7.0.0)', load('@google-cloud/firestore-lowest'), '@google-cloud/firestore-lowest', /^7\.0\.0$/],
+  ['v8', load('@google-cloud/firestore-v8'), '@google-cloud/firestore-v8', /^8\./],
+  ['v9', load('@google-cloud/firestore-v9'), '@google-cloud/firestore-v9', /^9\./],
 ];
 
-for (const [major, Firestore, packageName] of majors) {
+for (const [major, Firestore, packageName, expectedVersion] of majors) {
   describe(`@google-cloud/firestore ${major}`, () => {
     emulatorHost();
     const clients = Array.from({ length: 3 }, () => new Firestore({ projectId: PROJECT_ID }));
@@ -56,9 +61,14 @@ for (const [major, Firestore, packageName] of majors) {
       await Promise.all(clients.map((client) => client.terminate()));
     });
 
-    it('is the intended major', () => {
-      const { version } = require(`${packageName}/package.json`) as { version: string };
-      expect(`v${version.split('.')[0]}`).toBe(major);
+    it('is the intended version', () => {
+      // The package.json of the copy the name resolves to (its entry point is build/src/index.js), so an alias that
+      // resolved to another version cannot pass.
+      const entry = require.resolve(packageName);
+      const manifest = join(entry.slice(0, entry.lastIndexOf('/build/')), 'package.json');
+      const { name, version } = JSON.parse(readFileSync(manifest, 'utf8')) as { name: string; version: string };
+      expect(name).toBe('@google-cloud/firestore');
+      expect(version).toMatch(expectedVersion);
     });
 
     it('get, set with TTL, onlyIfAbsent, delete, take', async () => {
