@@ -244,16 +244,20 @@ export function keyvByteStore(keyv: KeyvLike, options: KeyvByteStoreOptions = {}
   /**
    * Keyv 5's iterator throws a TypeError (it reads `expires` of the undefined that deserializing a missing value gives)
    * when an entry expires or is deleted between its adapter's listing and its read of the values: @keyv/redis SCANs
-   * keys and then MGETs them, and yields `[key, null]` for one that vanished in between. Keyv 6 skips such entries.
-   * The page is computed from a complete walk, so a walk that broke this way is simply redone; the race needs an entry
-   * to vanish inside one SCAN batch, so a few attempts suffice. Anything else is rethrown at once.
+   * keys and then MGETs them, and yields `[key, undefined]` for one that vanished in between. Keyv 5.0.0, the lowest
+   * of the peer range, throws a SyntaxError on the same race instead: it hands that undefined to `JSON.parse` (5.6
+   * does not). Keyv 6 skips such entries. The page is computed from a complete walk, so a walk that broke this way
+   * is simply redone; the race needs an entry to vanish inside one SCAN batch, so a few attempts suffice. Anything
+   * else is rethrown at once (a value in the namespace that is not JSON at all fails every walk, so it still surfaces,
+   * after the last attempt).
    */
   async function walkRetryingVanishedEntries(walk: () => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await walk();
       } catch (error) {
-        if (!(error instanceof TypeError) || attempt >= LIST_WALK_ATTEMPTS) throw error;
+        const vanished = error instanceof TypeError || error instanceof SyntaxError;
+        if (!vanished || attempt >= LIST_WALK_ATTEMPTS) throw error;
       }
     }
   }

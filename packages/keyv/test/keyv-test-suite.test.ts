@@ -1,6 +1,8 @@
 // Keyv's own compliance suite (@keyv/test-suite 2.1.2: API, values, namespaces, iterator) against KeyvOAuthStore on
-// Redis and PostgreSQL stores, driven by Keyv 6 (adapter in mode 6) and by Keyv 5 (mode 5). The suite is written for
+// Redis and PostgreSQL stores, driven by Keyv 6 (adapter in mode 6), by Keyv 5 (mode 5), and by the lowest Keyv the
+// peer range admits, 5.0.0 (mode 5; contract.test.ts checks the alias really is 5.0.0). The suite is written for
 // vitest but imports nothing from it at run time; see support/keyv-suite-runner.ts for the jest shim.
+import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import keyvTestSuite, { keyvApiTests, keyvIteratorTests } from '@keyv/test-suite';
 import type { ByteStore } from '@oauth-store/core';
@@ -9,6 +11,10 @@ import Keyv5 from 'keyv5';
 import { KeyvOAuthStore } from '../src/index';
 import { keyvSuiteRunner } from './support/keyv-suite-runner';
 import { BACKENDS, openStore, uniquePrefix } from './support/stores';
+
+// keyv 5.0.0's ESM build assigns module.exports, which jest's ESM loader rejects ("module is not defined"): load its
+// CommonJS build.
+const Keyv5Lowest = createRequire(import.meta.url)('keyv5-lowest') as typeof Keyv5;
 
 /**
  * The one suite test Keyv 6 itself fails: test-suite 2.1.2 (peer keyv ^5) expects `keyv.delete([...])` of missing
@@ -68,6 +74,13 @@ describe.each(BACKENDS)('@keyv/test-suite on a %s store', (backend) => {
     keyvTestSuite(keyvSuiteRunner(), Keyv5 as never, factory);
     // Keyv 5 offers iterator() for adapters whose opts.dialect it knows; the adapter reports the backend's name.
     keyvIteratorTests(keyvSuiteRunner(), Keyv5 as never, factory);
+  });
+
+  describe('Keyv 5.0.0, adapter in mode 5', () => {
+    const collection = uniquePrefix(`keyv500-${backend}`);
+    const factory = lazy((s) => new KeyvOAuthStore(s, { collection, keyvVersion: 5 }));
+    keyvTestSuite(keyvSuiteRunner(), Keyv5Lowest as never, factory);
+    keyvIteratorTests(keyvSuiteRunner(), Keyv5Lowest as never, factory);
   });
 });
 
