@@ -25,10 +25,8 @@ const docPath = join(root, 'docs', 'supported-versions.md');
  * Each entry is a known gap, printed in docs/supported-versions.md.
  */
 const UNTESTED_LOWEST = {
-  fastmcp: 'bridge target; only the lockfile version runs (fastmcp tests)',
   '@modelcontextprotocol/sdk': 'bridge target; only the lockfile version runs (mcp-sdk, cli demo tests)',
   '@modelcontextprotocol/server-legacy': 'bridge target; only the lockfile version runs (mcp-sdk tests)',
-  'oidc-provider': 'bridge target; only the lockfile version runs (oidc-provider, cli demo tests)',
   '@better-auth/core': 'bridge target; only the lockfile version runs (better-auth tests)',
   express: 'the demo server only; only the lockfile version runs (cli demo tests)',
 };

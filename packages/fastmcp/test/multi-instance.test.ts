@@ -1,7 +1,9 @@
 // Two real fastmcp servers (FastMCP + OAuthProxy) in front of a real oidc-provider, sharing one envelope-encrypted
 // Redis store through the bridge: every step of the flow goes to a different instance than the one before, and a
-// redeemed code is refused everywhere. The controls run the same flow on fastmcp's default per-instance storage, and
-// on a shared store but with fastmcp's default per-instance encryption key, and show both fail.
+// redeemed code is refused everywhere. These flows run twice: on the newest fastmcp in the lockfile and on the lowest
+// the peer range admits (4.20.0, the `fastmcp-lowest` alias; support/frameworks.ts), and the first test checks which
+// one really runs. The controls run the same flow on fastmcp's default per-instance storage, and on a shared store
+// but with fastmcp's default per-instance encryption key, and show both fail.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { TokenStorage } from 'fastmcp/auth';
@@ -16,6 +18,7 @@ import {
   transactionIdOf,
   upstreamCallback,
 } from './support/flow';
+import { FRAMEWORKS, type Framework, LOWEST, NEWEST, NEWEST_PIN, PEER_FLOOR, PEER_RANGE } from './support/frameworks';
 import { freePort, type Instance, type SharedSettings, startInstance, via } from './support/instances';
 import { type Deployment, instanceStore, newDeployment, rawStore } from './support/stores';
 import { type Idp, startIdp } from './support/upstream-idp';
@@ -28,9 +31,10 @@ interface Setup {
   close(): Promise<void>;
 }
 
-/** An identity provider and two fastmcp instances behind one public URL. */
+/** An identity provider and two fastmcp instances (of `framework`, default the newest) behind one public URL. */
 async function setUp(
   storage: () => Promise<{ tokenStorage?: TokenStorage; encryptionKey?: false; close?: () => Promise<void> }>,
+  framework: Framework = NEWEST,
 ): Promise<Setup> {
   const publicBaseUrl = `http://127.0.0.1:${await freePort()}`;
   const idp = await startIdp([`${publicBaseUrl}/oauth/callback`]);
@@ -41,8 +45,8 @@ async function setUp(
   };
   const first = await storage();
   const second = await storage();
-  const a = await startInstance(idp, shared, first);
-  const b = await startInstance(idp, shared, second);
+  const a = await startInstance(idp, shared, { ...first, framework });
+  const b = await startInstance(idp, shared, { ...second, framework });
   return {
     idp,
     shared,
@@ -62,7 +66,18 @@ async function registerOn(setup: Setup, on: Instance) {
   return (await response.json()) as { client_id: string; client_secret: string };
 }
 
-describe('two fastmcp instances sharing one envelope-encrypted Redis store', () => {
+describe('the fastmcp versions under test', () => {
+  it(`are the lowest of the peer range (${PEER_RANGE}) and the pinned newest, as distinct modules`, () => {
+    expect(LOWEST.version).toBe(PEER_FLOOR);
+    expect(NEWEST.version).toBe(NEWEST_PIN);
+    expect(LOWEST.version).not.toBe(NEWEST.version);
+    // Two copies really loaded (jest did not resolve the alias to the newest).
+    expect(LOWEST.FastMCP).not.toBe(NEWEST.FastMCP);
+    expect(LOWEST.OAuthProxy).not.toBe(NEWEST.OAuthProxy);
+  });
+});
+
+describe.each(FRAMEWORKS)('fastmcp $version ($name): two instances sharing one encrypted Redis store', (framework) => {
   let deployment: Deployment;
   let setup: Setup | undefined;
 
@@ -71,10 +86,21 @@ describe('two fastmcp instances sharing one envelope-encrypted Redis store', () 
     setup = await setUp(async () => {
       const store = await instanceStore(deployment);
       return { tokenStorage: createTokenStorage(store), encryptionKey: false, close: () => store.close() };
-    });
+    }, framework);
   });
   afterAll(async () => {
     await setup?.close();
+  });
+
+  it(`runs both instances on ${framework.importName} (fastmcp ${framework.version})`, () => {
+    const { a, b } = setup as Setup;
+    const other = framework === NEWEST ? LOWEST : NEWEST;
+    for (const instance of [a, b]) {
+      expect(instance.server).toBeInstanceOf(framework.FastMCP);
+      expect(instance.proxy).toBeInstanceOf(framework.OAuthProxy);
+      expect(instance.server).not.toBeInstanceOf(other.FastMCP);
+      expect(instance.proxy).not.toBeInstanceOf(other.OAuthProxy);
+    }
   });
 
   it('registers on A, authorizes on B, consents on A, takes the callback on B, redeems on A; replay refused on B', async () => {

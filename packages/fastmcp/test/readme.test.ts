@@ -59,7 +59,7 @@ describe('README example: two instances', () => {
       } finally {
         console.info = info;
       }
-      instances.push({ origin: `http://127.0.0.1:${port}`, proxy, stop: close });
+      instances.push({ origin: `http://127.0.0.1:${port}`, server, proxy, stop: close });
     }
   });
   afterAll(async () => {

@@ -1,9 +1,12 @@
 // Two real oidc-provider instances (one issuer, two ports, two store connections) sharing state only through the
 // adapter, on Redis and on PostgreSQL. Every test crosses instances, so each fails without a shared adapter: with
-// oidc-provider's in-memory default, instance B has never heard of instance A's codes, tokens or grants.
+// oidc-provider's in-memory default, instance B has never heard of instance A's codes, tokens or grants. The flows
+// run on the newest oidc-provider in the lockfile on both backends, and on the lowest the peer range admits (9.0.0,
+// the `oidc-provider-lowest` alias; support/providers.ts) on Redis; a test in each checks which version really runs.
+// (9.0.0's in-memory default is one store for every Provider in the process, so there the first flow's look-up of
+// the tokens in the backend is what shows the state crossed through the adapter.)
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ByteStore } from '@oauth-store/core';
-import Provider from 'oidc-provider';
 import { ConsumeRefusedError, createOidcAdapter } from '../src/index';
 import {
   authorize,
@@ -16,23 +19,45 @@ import {
   post,
   refresh,
 } from './support/oidc-server';
-import { BACKENDS, openStore, uniquePrefix } from './support/stores';
+import { LOWEST, NEWEST, NEWEST_PIN, PEER_FLOOR, PEER_RANGE, type ProviderVersion } from './support/providers';
+import { type Backend, openStore, uniquePrefix } from './support/stores';
 
-describe.each(BACKENDS)('two oidc-provider instances on one %s store', (backend) => {
+describe('the oidc-provider versions under test', () => {
+  it(`are the lowest of the peer range (${PEER_RANGE}) and the pinned newest, as distinct modules`, () => {
+    expect(LOWEST.version).toBe(PEER_FLOOR);
+    expect(NEWEST.version).toBe(NEWEST_PIN);
+    expect(LOWEST.version).not.toBe(NEWEST.version);
+    // Two copies really loaded (jest did not resolve the alias to the newest).
+    expect(LOWEST.Provider).not.toBe(NEWEST.Provider);
+  });
+});
+
+/** The newest on both backends; the lowest on one (what differs between versions is oidc-provider, not the store). */
+const CASES: { backend: Backend; oidc: ProviderVersion }[] = [
+  { backend: 'redis', oidc: NEWEST },
+  { backend: 'postgres', oidc: NEWEST },
+  { backend: 'redis', oidc: LOWEST },
+];
+
+describe.each(CASES)('two oidc-provider $oidc.version instances on one $backend store', ({ backend, oidc }) => {
   const stores: ByteStore[] = [];
   let a: Instance;
   let b: Instance;
   let c: Instance;
   /** Token-endpoint errors the adapter's consume raised (the race oidc-provider's own `consumed` check misses). */
   const refusedByAdapter: ConsumeRefusedError[] = [];
+  const prefix = uniquePrefix(`oidc-${oidc.name}-${backend}`);
+  /** A connection no instance uses, to read what reached the backend. */
+  let observer: ByteStore;
 
   beforeAll(async () => {
-    const prefix = uniquePrefix(`oidc-${backend}`);
+    observer = await openStore(backend);
+    stores.push(observer);
     const instance = async (issuer?: string) => {
       const store = await openStore(backend);
       stores.push(store);
       const running = await listenProvider(
-        (iss) => new Provider(iss, { ...baseConfiguration(), adapter: createOidcAdapter(store, { prefix }) }),
+        (iss) => new oidc.Provider(iss, { ...baseConfiguration(), adapter: createOidcAdapter(store, { prefix }) }),
         issuer,
       );
       running.provider.on('grant.error', (_ctx, error) => {
@@ -60,11 +85,25 @@ describe.each(BACKENDS)('two oidc-provider instances on one %s store', (backend)
     return { code, verifier, tokens: exchanged.body as Record<string, string> };
   }
 
+  it(`runs every instance on ${oidc.importName} (oidc-provider ${oidc.version})`, () => {
+    const other = oidc === NEWEST ? LOWEST : NEWEST;
+    for (const running of [a, b, c]) {
+      expect(running.provider).toBeInstanceOf(oidc.Provider);
+      expect(running.provider).not.toBeInstanceOf(other.Provider);
+    }
+  });
+
   it('exchanges at B a code issued by A (session, interaction and grant all read through the adapter)', async () => {
     const { tokens } = await tokensVia(b);
     expect(typeof tokens.access_token).toBe('string');
     expect(typeof tokens.refresh_token).toBe('string');
     expect(typeof tokens.id_token).toBe('string');
+    // The tokens are in the backend, found by an adapter on a connection of its own. (On oidc-provider 9.0.0 this is
+    // what shows the state crossed through the store: its default in-memory adapter is one store for every Provider in
+    // the process, so these in-process instances would share most state even without the adapter.)
+    const stored = createOidcAdapter(observer, { prefix });
+    expect(await stored('AccessToken').find(tokens.access_token as string)).toMatchObject({ kind: 'AccessToken' });
+    expect(await stored('RefreshToken').find(tokens.refresh_token as string)).toMatchObject({ kind: 'RefreshToken' });
     expect(await isActive(a.url, tokens.access_token as string)).toBe(true);
     expect(await isActive(b.url, tokens.refresh_token as string)).toBe(true);
   });

@@ -2,14 +2,16 @@
 // share one public base URL, as behind a load balancer; the tests play the balancer and pick the instance for each
 // request by rewriting the origin.
 import { createServer } from 'node:net';
-import { FastMCP } from 'fastmcp';
-import { OAuthProxy, type TokenStorage } from 'fastmcp/auth';
+import type { FastMCP } from 'fastmcp';
+import type { OAuthProxy, TokenStorage } from 'fastmcp/auth';
+import { type Framework, NEWEST } from './frameworks';
 import { type Idp, UPSTREAM_CLIENT } from './upstream-idp';
 
 /** A running fastmcp instance. */
 export interface Instance {
   /** Where this instance really listens. */
   origin: string;
+  server: FastMCP;
   proxy: OAuthProxy;
   stop(): Promise<void>;
 }
@@ -38,14 +40,21 @@ const silent = { debug() {}, error() {}, info() {}, log() {}, warn() {} };
 
 /**
  * Starts one instance. `tokenStorage` undefined means fastmcp's default (an in-memory store per instance);
- * `encryptionKey` is passed through (false with the envelope wrapper).
+ * `encryptionKey` is passed through (false with the envelope wrapper); `framework` is the fastmcp version whose
+ * FastMCP and OAuthProxy run it (default: the newest).
  */
 export async function startInstance(
   idp: Idp,
   shared: SharedSettings,
-  options: { tokenStorage?: TokenStorage; encryptionKey?: false | string; advertiseCimd?: boolean },
+  options: {
+    tokenStorage?: TokenStorage;
+    encryptionKey?: false | string;
+    advertiseCimd?: boolean;
+    framework?: Framework;
+  },
 ): Promise<Instance> {
-  const proxy = new OAuthProxy({
+  const framework = options.framework ?? NEWEST;
+  const proxy = new framework.OAuthProxy({
     baseUrl: shared.publicBaseUrl,
     upstreamAuthorizationEndpoint: idp.authorizationEndpoint,
     upstreamTokenEndpoint: idp.tokenEndpoint,
@@ -60,7 +69,7 @@ export async function startInstance(
     ...(options.tokenStorage ? { tokenStorage: options.tokenStorage } : {}),
     ...(options.encryptionKey !== undefined ? { encryptionKey: options.encryptionKey } : {}),
   });
-  const server = new FastMCP({
+  const server = new framework.FastMCP({
     name: 'oauth-store fastmcp test',
     version: '1.0.0',
     logger: silent,
@@ -81,6 +90,7 @@ export async function startInstance(
       await server.start({ transportType: 'httpStream', httpStream: { port, host: '127.0.0.1' } });
       return {
         origin: `http://127.0.0.1:${port}`,
+        server,
         proxy,
         stop: async () => {
           await server.stop();
