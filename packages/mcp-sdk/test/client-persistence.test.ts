@@ -1,37 +1,14 @@
-// Client side: the SDK's own auth() drives two OAuthClientProviders that share one login through the store. The
-// first "process" registers and starts authorization; the callback lands on the second, which finishes it with the
-// verifier the first saved; the first then has the tokens. Each process has its own Redis connection.
+// Client side: the SDK's own auth() drives two OAuthClientProviders that share one login through the store (the
+// scenario is support/shared-login.ts, also run on SDK 1.27.0 by client-persistence-lowest.test.ts). Each process has
+// its own Redis connection.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { auth, type OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
-import type { OAuthClientMetadata } from '@modelcontextprotocol/sdk/shared/auth.js';
+import { auth } from '@modelcontextprotocol/sdk/client/auth.js';
 import { type ByteStore, encodeRecord, isOAuthStoreError, MemoryStore } from '@oauth-store/core';
 import { createOAuthClientPersistence, sessionKey } from '../src/index';
 import { type Running, startAuthServer } from './support/http';
+import { expectSharedLogin, REDIRECT_URI } from './support/shared-login';
 import { StoreBackedProvider } from './support/store-provider';
 import { type Deployment, instanceStore, newDeployment } from './support/stores';
-
-const REDIRECT_URI = 'http://127.0.0.1:9/callback';
-const clientMetadata: OAuthClientMetadata = {
-  redirect_uris: [REDIRECT_URI],
-  client_name: 'shared-login test',
-  grant_types: ['authorization_code', 'refresh_token'],
-  response_types: ['code'],
-  token_endpoint_auth_method: 'client_secret_post',
-};
-
-/** One client process: the persistence plus the three things an app supplies. */
-function clientProcess(store: ByteStore, userId: string, serverUrl: URL) {
-  const redirects: URL[] = [];
-  const provider: OAuthClientProvider = {
-    ...createOAuthClientPersistence(store, { userId, serverUrl }),
-    redirectUrl: REDIRECT_URI,
-    clientMetadata,
-    redirectToAuthorization: (url) => {
-      redirects.push(url);
-    },
-  };
-  return { provider, redirects };
-}
 
 describe('OAuthClientProvider persistence shared by two client processes over Redis', () => {
   let deployment: Deployment;
@@ -50,28 +27,7 @@ describe('OAuthClientProvider persistence shared by two client processes over Re
   });
 
   it('starts authorization in one process and finishes it in the other; both then hold the tokens', async () => {
-    const one = clientProcess(storeOne, 'alice', server.url);
-    const two = clientProcess(storeTwo, 'alice', server.url);
-
-    expect(await auth(one.provider, { serverUrl: server.url })).toBe('REDIRECT');
-    expect(one.redirects).toHaveLength(1);
-    // Registration and discovery done by process one are visible to process two.
-    const registered = await two.provider.clientInformation();
-    expect(registered?.client_id).toBeTruthy();
-    expect(await two.provider.discoveryState?.()).toMatchObject({ authorizationServerUrl: expect.any(String) });
-
-    // The user agent follows the authorization URL; the callback lands on process two.
-    const response = await fetch(one.redirects[0] as URL, { redirect: 'manual' });
-    expect(response.status).toBe(302);
-    const code = new URL(response.headers.get('location') ?? '').searchParams.get('code') as string;
-    expect(await auth(two.provider, { serverUrl: server.url, authorizationCode: code })).toBe('AUTHORIZED');
-
-    const tokensOne = await one.provider.tokens();
-    expect(tokensOne?.access_token).toBeTruthy();
-    expect(tokensOne).toEqual(await two.provider.tokens());
-    // Process one is authorized without another redirect.
-    expect(await auth(one.provider, { serverUrl: server.url })).toBe('AUTHORIZED');
-    expect(one.redirects).toHaveLength(1);
+    await expectSharedLogin(auth, server.url, storeOne, storeTwo);
   });
 
   it('keeps users and servers apart', async () => {

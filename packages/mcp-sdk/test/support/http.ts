@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import { mcpAuthRouter } from '@modelcontextprotocol/sdk/server/auth/router.js';
 import express from 'express';
+import type { SdkV1Line } from './sdk-lines';
 
 /** A running app. */
 export interface Running {
@@ -31,16 +32,20 @@ export async function listen(app: express.Express): Promise<Running> {
 
 /**
  * An SDK authorization server (mcpAuthRouter) for `provider`. The issuer is the loopback URL itself, which the
- * SDK allows over plain HTTP; rate limits are off so a test's few requests never trip them.
+ * SDK allows over plain HTTP; rate limits are off so a test's few requests never trip them. `line` picks the SDK and
+ * the application's Express (support/sdk-lines.ts); default: the devDependencies this file imports.
  */
-export async function startAuthServer(provider: OAuthServerProvider): Promise<Running> {
-  const app = express();
+export async function startAuthServer(
+  provider: OAuthServerProvider,
+  line: Pick<SdkV1Line, 'express' | 'mcpAuthRouter'> = { express, mcpAuthRouter },
+): Promise<Running> {
+  const app = line.express();
   // The issuer must be known before listening; bind first, then mount the router on the bound port's URL.
-  const router = express.Router();
+  const router = line.express.Router();
   app.use(router);
   const running = await listen(app);
   router.use(
-    mcpAuthRouter({
+    line.mcpAuthRouter({
       provider,
       issuerUrl: running.url,
       clientRegistrationOptions: { rateLimit: false },

@@ -3,13 +3,14 @@
 // in the ByteStore, so any number of instances over one shared store behave as one authorization server.
 import { createHash, randomBytes } from 'node:crypto';
 import type { OAuthRegisteredClientsStore } from '@modelcontextprotocol/sdk/server/auth/clients.js';
-import { InvalidGrantError, InvalidTokenError } from '@modelcontextprotocol/sdk/server/auth/errors.js';
+import * as sdkErrors from '@modelcontextprotocol/sdk/server/auth/errors.js';
 import type { AuthorizationParams, OAuthServerProvider } from '@modelcontextprotocol/sdk/server/auth/provider.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { OAuthClientInformationFull, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { type ByteStore, TransactionStore, TypedCollection } from '@oauth-store/core';
 import type { Response } from 'express';
 import { createClientsStore } from '../../src/index';
+import type { SdkV1Line } from './sdk-lines';
 
 interface AccessTokenRecord {
   clientId: string;
@@ -28,8 +29,11 @@ export class StoreBackedProvider implements OAuthServerProvider {
   readonly clientsStore: OAuthRegisteredClientsStore;
   readonly #transactions: TransactionStore;
   readonly #accessTokens: TypedCollection<AccessTokenRecord>;
+  readonly #errors: SdkV1Line['errors'];
 
-  constructor(store: ByteStore) {
+  /** `errors`: the error classes of the SDK whose router serves this provider (default: the devDependency's). */
+  constructor(store: ByteStore, errors: SdkV1Line['errors'] = sdkErrors) {
+    this.#errors = errors;
     this.clientsStore = createClientsStore(store);
     this.#transactions = new TransactionStore(store);
     this.#accessTokens = new TypedCollection<AccessTokenRecord>(store, {
@@ -58,7 +62,8 @@ export class StoreBackedProvider implements OAuthServerProvider {
   async challengeForAuthorizationCode(client: OAuthClientInformationFull, code: string): Promise<string> {
     // Peek, never consume: the SDK calls this before exchangeAuthorizationCode.
     const grant = await this.#transactions.authorizationCodes.peek(code);
-    if (!grant || grant.clientId !== client.client_id) throw new InvalidGrantError('invalid authorization code');
+    if (!grant || grant.clientId !== client.client_id)
+      throw new this.#errors.InvalidGrantError('invalid authorization code');
     return grant.codeChallenge ?? '';
   }
 
@@ -70,27 +75,29 @@ export class StoreBackedProvider implements OAuthServerProvider {
   ): Promise<OAuthTokens> {
     const result = await this.#transactions.authorizationCodes.consume(code);
     if (!result.ok) {
-      throw new InvalidGrantError(
+      throw new this.#errors.InvalidGrantError(
         result.reason === 'already_used' ? 'authorization code already used' : 'invalid authorization code',
       );
     }
     const { grant } = result;
-    if (grant.clientId !== client.client_id) throw new InvalidGrantError('code was issued to another client');
+    if (grant.clientId !== client.client_id)
+      throw new this.#errors.InvalidGrantError('code was issued to another client');
     if (redirectUri !== undefined && redirectUri !== grant.redirectUri)
-      throw new InvalidGrantError('redirect_uri mismatch');
+      throw new this.#errors.InvalidGrantError('redirect_uri mismatch');
     return this.#issue(client.client_id, grant.scopes ?? []);
   }
 
   async exchangeRefreshToken(client: OAuthClientInformationFull, refreshToken: string): Promise<OAuthTokens> {
     // Atomic take: of two instances refreshing with the same token, exactly one rotates it.
     const record = await this.#transactions.refreshTokens.take(tokenKey(refreshToken));
-    if (!record || record.clientId !== client.client_id) throw new InvalidGrantError('invalid refresh token');
+    if (!record || record.clientId !== client.client_id)
+      throw new this.#errors.InvalidGrantError('invalid refresh token');
     return this.#issue(client.client_id, record.scopes ?? []);
   }
 
   async verifyAccessToken(token: string): Promise<AuthInfo> {
     const record = await this.#accessTokens.get(tokenKey(token));
-    if (!record) throw new InvalidTokenError('invalid access token');
+    if (!record) throw new this.#errors.InvalidTokenError('invalid access token');
     return {
       token,
       clientId: record.clientId,
