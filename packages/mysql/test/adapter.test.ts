@@ -13,22 +13,11 @@ import {
   parseMysqlUrl,
   reportsFoundRows,
 } from '../src/index';
-import { adminPool, dropTable, mysqlUrl, uniqueName } from './helpers';
+import { mysqlUrl, tablesDroppedAfterAll, uniqueName } from './helpers';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const bytes = (...values: number[]) => new Uint8Array(values);
-const admin = adminPool();
-const tables: string[] = [];
-const table = (prefix: string) => {
-  const name = uniqueName(prefix);
-  tables.push(name);
-  return name;
-};
-
-afterAll(async () => {
-  for (const name of tables) await dropTable(admin, name);
-  await admin.end();
-});
+const { admin, table } = tablesDroppedAfterAll();
 
 /** Case, accent, width and padding variants of `text`: equal under MySQL's and MariaDB's default collations. */
 function variants(text: string): string[] {

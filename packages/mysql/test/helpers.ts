@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { afterAll } from '@jest/globals';
 import mysql from 'mysql2/promise';
 
 /** The server the global setup provided. */
@@ -21,4 +22,25 @@ export function adminPool(): mysql.Pool {
 /** Drops a test table so a run against a long-lived server leaves nothing behind. */
 export async function dropTable(pool: mysql.Pool, table: string): Promise<void> {
   await pool.query(`DROP TABLE IF EXISTS \`${table}\``);
+}
+
+/**
+ * For a test file: an admin pool, and `table(prefix)` for fresh table names that are all dropped (and the pool
+ * ended) after the file's tests.
+ */
+export function tablesDroppedAfterAll(): { admin: mysql.Pool; table: (prefix: string) => string } {
+  const admin = adminPool();
+  const tables: string[] = [];
+  afterAll(async () => {
+    for (const name of tables) await dropTable(admin, name);
+    await admin.end();
+  });
+  return {
+    admin,
+    table: (prefix) => {
+      const name = uniqueName(prefix);
+      tables.push(name);
+      return name;
+    },
+  };
 }
