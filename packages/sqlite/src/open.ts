@@ -107,13 +107,18 @@ export async function createSqliteStore(options: CreateSqliteStoreOptions): Prom
       // settings (synchronous) then hold for every statement.
       ...(parsed.kind === 'local' ? { timeout: busyTimeoutMs, concurrency: 1 } : {}),
       ...((explicitToken ?? parsed.authToken) ? { authToken: explicitToken ?? parsed.authToken } : {}),
-    }) as unknown as SqliteClientLike;
+    });
   } catch (error) {
     throw mapSqliteError(error, 'open');
   }
   let store: SqliteStore;
   try {
     if (parsed.kind === 'local' && parsed.clientUrl !== ':memory:') {
+      // The busy timeout once more, as a PRAGMA: @libsql/client before 0.17.4 ignores the `timeout` option above (its
+      // connections open with no busy handler, so a write meeting another process's lock failed at once with
+      // SQLITE_BUSY). The setting holds: those versions keep one connection until transaction() is called, which the
+      // store never does; newer ones (one connection here, concurrency 1) also apply `timeout` to any new connection.
+      await client.execute({ sql: `PRAGMA busy_timeout = ${busyTimeoutMs}`, args: [] });
       await enableWal(client, timeoutMs);
       await client.execute({ sql: `PRAGMA synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`, args: [] });
     }

@@ -67,7 +67,7 @@ export class SqliteDriver implements StoreDriver {
   }
 
   /** One statement; resolves its rows. */
-  async run(sql: string, args: unknown[]): Promise<ArrayLike<Row>> {
+  async run(sql: string, args: SqliteValue[]): Promise<ArrayLike<Row>> {
     return (await this.#client.execute({ sql, args })).rows;
   }
 

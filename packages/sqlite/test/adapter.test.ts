@@ -66,6 +66,19 @@ describe('SqliteStore on a local file', () => {
     raw.close();
   });
 
+  it("takes the application's own @libsql/client Client without a cast (the README's form; tsc checks the types)", async () => {
+    const client = createClient({ url: ':memory:' });
+    const store = new SqliteStore({ client, sweepIntervalMs: 0 });
+    try {
+      await store.migrate();
+      expect(await store.set('own', 'k', new TextEncoder().encode('v'))).toBe(true);
+      expect(new TextDecoder().decode(await store.take('own', 'k'))).toBe('v');
+    } finally {
+      await store.close();
+      client.close();
+    }
+  });
+
   it('keeps case, accent and padding variants apart (BLOB keys; fuzzed against NOCASE)', async () => {
     const collection = 'fuzz';
     const raw = createClient({ url: ':memory:' });
