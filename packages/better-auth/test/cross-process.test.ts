@@ -47,7 +47,8 @@ function startWorker(config: object): { child: ChildProcess; ready: Promise<void
   });
   const done = new Promise<string[]>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last stdout lines are read.
+    child.once('close', (code, signal) => {
       if (code === 0) resolve(lines);
       else reject(new Error(`worker exited with ${code ?? signal}: ${stderr.slice(0, 2000)}`));
     });

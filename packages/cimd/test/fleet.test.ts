@@ -43,7 +43,9 @@ function startWorker(config: object): Worker {
   });
   const done = new Promise<{ clientId: string; events: string[] }>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': 'exit' can come before the last stdout chunk is read (it did once in CI under load: exit
+    // code 0, no JSON line yet).
+    child.once('close', (code, signal) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
       if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last));
       else reject(new Error(`worker exited with ${code ?? signal}: ${stderr.slice(0, 2000)}`));

@@ -30,7 +30,8 @@ describe('@aws-sdk/client-dynamodb 3.600.0 (lowest of the peer range)', () => {
       stderr += chunk;
     });
     const timer = setTimeout(() => child.kill(), 90_000);
-    const status = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // 'close', not 'exit': stdout is parsed below, and 'exit' can come before its last chunk is read.
+    const status = await new Promise<number | null>((resolve) => child.once('close', resolve));
     clearTimeout(timer);
     if (status !== 0) throw new Error(`the check failed (${status}): ${stderr.slice(-2000)}`);
     const result = JSON.parse(stdout.trim().split('\n').at(-1) as string);

@@ -45,7 +45,8 @@ function runWorker(config: ChildStoreConfig, index: number): Promise<Report> {
     child.on('message', (message: Report) => {
       report = message;
     });
-    child.on('exit', (code) => (report ? resolve(report) : reject(new Error(`worker ${index} exited with ${code}`))));
+    // 'close', not 'exit': the IPC channel can still hold the report when 'exit' comes.
+    child.on('close', (code) => (report ? resolve(report) : reject(new Error(`worker ${index} exited with ${code}`))));
   });
 }
 

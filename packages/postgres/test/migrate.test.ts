@@ -109,7 +109,8 @@ describe('migrate() under concurrency', () => {
                 outputs[i] += chunk.toString();
                 check();
               });
-              child.once('exit', (code) => {
+              // 'close', not 'exit': 'exit' can come before the last stdout chunk is read.
+              child.once('close', (code) => {
                 check();
                 reject(new Error(`child exited (${code}) before printing "${line}": ${outputs[i]}`));
               });

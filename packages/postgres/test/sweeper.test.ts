@@ -160,7 +160,8 @@ describe('sweepExpired', () => {
     const started = Date.now();
     const code = await new Promise<number | null>((resolve) => {
       const killer = setTimeout(() => child.kill(), 20_000);
-      child.once('exit', (exitCode) => {
+      // 'close', not 'exit': the output is read below, and 'exit' can come before its last chunk.
+      child.once('close', (exitCode) => {
         clearTimeout(killer);
         resolve(exitCode);
       });
