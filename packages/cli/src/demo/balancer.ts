@@ -1,6 +1,12 @@
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/**
+ * The request header that pins a request to one backend (its value: the backend's port), the demo's stand-in for a
+ * balancer's session affinity (a cookie or a client-address hash in production). The balancer removes it.
+ */
+export const PIN_HEADER = 'x-oauth-store-demo-pin';
+
 /** A round-robin HTTP load balancer on one loopback port. */
 export interface Balancer {
   /** `http://127.0.0.1:PORT`, without a trailing slash. */
@@ -13,6 +19,8 @@ export interface Balancer {
 /**
  * Starts a balancer that sends each request to the next backend in turn, with no session affinity: what a Kubernetes
  * Service, a cloud load balancer or nginx's default `upstream` does. This is what exposes per-instance storage.
+ * A request carrying {@link PIN_HEADER} with one of the backends' ports goes to that backend instead (session
+ * affinity), so sticky-session logins pay the same proxy hop as balanced ones and the two compare like for like.
  */
 export async function startBalancer(): Promise<Balancer> {
   let backends: number[] = [];
@@ -23,9 +31,11 @@ export async function startBalancer(): Promise<Balancer> {
       res.writeHead(503, { 'content-type': 'text/plain' }).end('no backend');
       return;
     }
-    const port = backends[next++ % backends.length] as number;
+    const { [PIN_HEADER]: pin, ...headers } = req.headers;
+    const pinned = typeof pin === 'string' ? Number(pin) : Number.NaN;
+    const port = backends.includes(pinned) ? pinned : (backends[next++ % backends.length] as number);
     const upstream = request(
-      { host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent },
+      { host: '127.0.0.1', port, method: req.method, path: req.url, headers, agent },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(res);

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { PIN_HEADER } from './balancer';
 import { BrowserStopped, followAuthorization, refusalOf, type ServerRefusal } from './browser';
 import { CLIENT_REDIRECT_URI, DemoClientProvider } from './client-provider';
 import { DEMO_USER } from './upstream-idp';
@@ -24,8 +25,8 @@ export interface LoginOptions {
   /** For `cimd`: the URL of the client's metadata document (its client_id). */
   clientMetadataUrl?: string;
   /**
-   * Sends every request meant for the MCP server to this instance port instead of the balancer (a sticky session),
-   * so the login cannot fail for lack of shared storage.
+   * Pins every request meant for the MCP server to this instance port (a sticky session at the balancer, see
+   * `PIN_HEADER`), so the login cannot fail for lack of shared storage. The requests still pass through the balancer.
    */
   pinPort?: number;
 }
@@ -44,14 +45,19 @@ export interface LoginResult {
   cause?: string;
 }
 
-/** A `fetch` that sends requests for `origin` (the balancer) to one instance's port instead. */
+/**
+ * A `fetch` that asks the balancer at `origin` to send each request to one instance's port (session affinity), so a
+ * pinned login pays the same proxy hop as a balanced one. Requests to other origins (the upstream IdP) are unchanged.
+ */
 export function pinnedFetch(origin: string, port: number): typeof fetch {
   return (input, init) => {
     const request = input instanceof Request ? input : undefined;
     const url = new URL(request ? request.url : String(input));
     if (url.origin !== origin) return fetch(input, init);
-    url.host = `127.0.0.1:${port}`;
-    return request ? fetch(new Request(url, request), init) : fetch(url, init);
+    // fetch's own rule: headers given in `init` replace the request's.
+    const headers = new Headers(init?.headers ?? request?.headers);
+    headers.set(PIN_HEADER, String(port));
+    return request ? fetch(new Request(request, { ...init, headers })) : fetch(url, { ...init, headers });
   };
 }
 
