@@ -56,7 +56,7 @@ export const USAGE = `Usage: pnpm bench [--ops N | --seconds S] [--only ${BACKEN
   --key-load-ops N operations in the key-source load count run (default 10000)
   --out FILE       report path (default docs/benchmarks.md); --no-write prints only
   --json FILE      also write the figures and each target's verdict as JSON (shape: bench-json.ts)
-  --no-profile     skip the CPU profiles that break down where a missed target's time goes
+  --no-profile     skip the CPU and allocation profiles that break down where a missed target goes
   --scale N        clients written, listed and migrated in the heap-peak run (default ${DEFAULT_SCALE}; 0 skips;
                    runs when both redis and postgres are in the run)
   --logins N       logins per run of the demo's login comparison (default ${DEFAULT_LOGINS}; 0 skips)`;

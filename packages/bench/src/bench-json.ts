@@ -64,6 +64,13 @@ export interface BenchJson {
          * code (profile.ts). Absent with `--no-profile`. Added in schema 1 without breaking it (a new optional field).
          */
         readonly profiles?: BackendReport['profiles'];
+        /** CPU profiles at the throughput concurrency, same shape as `profiles`. Added in schema 1 (optional). */
+        readonly throughputProfiles?: BackendReport['throughputProfiles'];
+        /**
+         * Sampled JS heap allocation per operation (bytes) by role and operation, by category of code and top
+         * functions (allocation-profile.ts). Added in schema 1 (optional).
+         */
+        readonly allocations?: BackendReport['allocations'];
       }
     >
   >;
@@ -120,6 +127,8 @@ function backendFigures(backend: BackendReport): BenchJson['backends'][string] {
     throughputOps: backend.throughputOps,
     contenders,
     ...(backend.profiles ? { profiles: backend.profiles } : {}),
+    ...(backend.throughputProfiles ? { throughputProfiles: backend.throughputProfiles } : {}),
+    ...(backend.allocations ? { allocations: backend.allocations } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { RunningBackend } from '@oauth-store/test-servers';
+import { allocationProfileContender, type ContenderAllocations } from './allocation-profile';
 import { type BackendName, FULL_BACKENDS, parseBenchArgs, USAGE } from './args';
 import { BENCH_BACKENDS } from './bench-backends';
 import { benchJson } from './bench-json';
@@ -93,12 +94,31 @@ async function runBackend(
     const result = await measureBackend(ready.contenders, ready.operations, plan, runTag);
     log(`${name}: done in ${result.seconds.toFixed(1)} s`);
     const profiles: Partial<Record<Role, ContenderProfile>> = {};
+    const throughputProfiles: Partial<Record<Role, ContenderProfile>> = {};
+    const allocations: Partial<Record<Role, ContenderAllocations>> = {};
     if (options.profile) {
       const profileOps = Math.min(PROFILE_OPS, sizes.ops);
-      log(`${name}: CPU profiles, ${profileOps} operations per contender per operation`);
+      log(`${name}: CPU and allocation profiles, ${profileOps} operations per contender per operation`);
       for (const [position, contender] of ready.contenders.entries()) {
         if (contender.role === 'keyv') continue;
         profiles[contender.role] = await profileContender(contender, ready.operations, profileOps, runTag, position);
+        if (full) {
+          throughputProfiles[contender.role] = await profileContender(
+            contender,
+            ready.operations,
+            Math.min(PROFILE_OPS * 4, sizes.throughputOps),
+            runTag,
+            position,
+            CONCURRENCY,
+          );
+        }
+        allocations[contender.role] = await allocationProfileContender(
+          contender,
+          ready.operations,
+          profileOps,
+          runTag,
+          position,
+        );
       }
     }
     const report: BackendReport = {
@@ -120,7 +140,7 @@ async function runBackend(
       })),
       versions: ready.versions,
       notes: ready.notes,
-      ...(options.profile ? { profiles } : {}),
+      ...(options.profile ? { profiles, allocations, ...(full ? { throughputProfiles } : {}) } : {}),
     };
     if (name !== 'redis') return { report };
     log(`redis: counting key-source loads over ${options.keyLoadOps} encrypted operations`);

@@ -9,8 +9,8 @@
  * minus ours), per category: the categories that grew are where the extra time went.
  */
 import { Session } from 'node:inspector/promises';
-import { type Contender, invoke, type Operation } from './contender';
-import { benchKey } from './runner';
+import type { Contender, Operation } from './contender';
+import { benchKey, runConcurrently } from './runner';
 
 /** Sampling interval of the profiler, microseconds: fine enough for operations of 20-100 µs. */
 const SAMPLING_INTERVAL_US = 50;
@@ -113,8 +113,9 @@ export function summarizeProfile(
 }
 
 /**
- * Profiles `ops` operations of each of `operations` on the contender, one at a time (the latency phase's pattern: the
- * set phase writes keys the get phase reads and the take phase consumes).
+ * Profiles `ops` operations of each of `operations` on the contender, `concurrency` at a time: 1 is the latency
+ * phase's pattern, 64 the throughput phase's (workers pulling the next key). The set phase writes keys the get phase
+ * reads and the take phase consumes; each concurrency gets keys of its own.
  */
 export async function profileContender(
   contender: Contender,
@@ -122,6 +123,7 @@ export async function profileContender(
   ops: number,
   runTag: string,
   position: number,
+  concurrency = 1,
 ): Promise<ContenderProfile> {
   const session = new Session();
   session.connect();
@@ -130,9 +132,9 @@ export async function profileContender(
     await session.post('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
     const result: ContenderProfile = {};
     for (const operation of operations) {
-      const keyOf = (index: number) => benchKey(runTag, `prof${position}`, index);
+      const keyOf = (index: number) => benchKey(runTag, `prof${position}c${concurrency}`, index);
       await session.post('Profiler.start');
-      for (let index = 0; index < ops; index++) await invoke(contender, operation, keyOf(index));
+      await runConcurrently(contender, operation, keyOf, 0, ops, concurrency);
       const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
       result[operation] = { ops, ...summarizeProfile(profile, ops) };
     }

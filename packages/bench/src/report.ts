@@ -1,4 +1,6 @@
 /** The data a run produces, as the table renderer and the target check read it. */
+
+import type { ContenderAllocations } from './allocation-profile';
 import type { Operation, Role } from './contender';
 import type { KeyLoadResult } from './key-loads';
 import type { LoginResult } from './login';
@@ -37,6 +39,10 @@ export interface BackendReport {
   readonly notes: readonly string[];
   /** CPU profiles per contender role at concurrency 1 (absent with `--no-profile`). */
   readonly profiles?: Partial<Record<Role, ContenderProfile>>;
+  /** CPU profiles per contender role at the throughput concurrency (absent with `--no-profile` or no throughput). */
+  readonly throughputProfiles?: Partial<Record<Role, ContenderProfile>>;
+  /** Sampled allocation profiles per contender role at concurrency 1 (absent with `--no-profile`). */
+  readonly allocations?: Partial<Record<Role, ContenderAllocations>>;
 }
 
 /** A whole run. */

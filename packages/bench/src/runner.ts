@@ -61,7 +61,7 @@ function blocks(ops: number, size: number): Array<[number, number]> {
 }
 
 /** Runs keys [start, end) with `concurrency` workers pulling the next index, like a busy server's request handlers. */
-async function runConcurrently(
+export async function runConcurrently(
   contender: Contender,
   operation: Operation,
   keyOf: (index: number) => string,

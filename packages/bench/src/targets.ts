@@ -2,11 +2,13 @@
  * The project's performance targets, checked against a run. Latency targets are judged on p50 (on a shared, loaded
  * machine p99 mostly measures the neighbours); the p99 ratios are in the tables.
  *
- * When a target is missed, the check attaches the measured reason: how the CPU profile of ours (or of the envelope)
- * differs from the raw client's (or from ours without it), per category of code, taken in the same run (profile.ts).
- * The throughput targets are explained by the same concurrency-1 profiles: at 64 in flight on two cores the client's
- * CPU per operation is what limits, and that is what the profile splits up.
+ * When a target is missed, the check attaches the measured reason: how the profile of ours (or of the envelope)
+ * differs from the raw client's (or from ours without it), per category of code, taken in the same run. Latency
+ * targets are explained by the CPU profiles at concurrency 1, throughput targets by CPU profiles taken at the
+ * throughput concurrency (profile.ts), heap targets by sampled allocation profiles (allocation-profile.ts).
  */
+
+import { describeAllocationDifference } from './allocation-profile';
 import type { Operation, Role } from './contender';
 import type { LoginResult } from './login';
 import { describeDifference } from './profile';
@@ -77,23 +79,51 @@ function throughputRatio(backend: BackendReport, role: Role, baseline: Role, ope
 
 /**
  * Why the missed operations fall short, from the run's CPU profiles (see profile.ts): per operation, how `role`'s
- * profile differs from `baseline`'s by category of code. Without profiles (`--no-profile`), it says so.
+ * profile differs from `baseline`'s by category of code, at concurrency 1 (latency targets) or at the throughput
+ * concurrency (throughput targets). Without profiles (`--no-profile`), it says so.
  */
-export function explain(backend: BackendReport, role: Role, baseline: Role, missed: readonly Operation[]): string {
+export function explain(
+  backend: BackendReport,
+  role: Role,
+  baseline: Role,
+  missed: readonly Operation[],
+  phase: 'latency' | 'throughput' = 'latency',
+): string {
   const label = role === 'envelope' ? 'envelope' : 'ours';
   const baselineLabel = baseline === 'raw' ? 'raw' : 'ours';
+  const profiles = phase === 'latency' ? backend.profiles : backend.throughputProfiles;
   const parts = missed.flatMap((operation) => {
     const text = describeDifference(
       label,
       baselineLabel,
-      backend.profiles?.[role]?.[operation],
-      backend.profiles?.[baseline]?.[operation],
+      profiles?.[role]?.[operation],
+      profiles?.[baseline]?.[operation],
+    );
+    return text ? [`${operation}: ${text}.`] : [];
+  });
+  const concurrency = phase === 'latency' ? 1 : backend.concurrency;
+  return parts.length > 0
+    ? `CPU profile, concurrency ${concurrency}, per operation: ${parts.join(' ')}`
+    : 'see the tables (no CPU profile in this run: run without --no-profile for the breakdown).';
+}
+
+/**
+ * Why ours allocates more JS heap per operation than the raw client, from the run's sampled allocation profiles (see
+ * allocation-profile.ts), per missed operation and category of code.
+ */
+export function explainAllocations(backend: BackendReport, missed: readonly Operation[]): string {
+  const parts = missed.flatMap((operation) => {
+    const text = describeAllocationDifference(
+      'ours',
+      'raw',
+      backend.allocations?.adapter?.[operation],
+      backend.allocations?.raw?.[operation],
     );
     return text ? [`${operation}: ${text}.`] : [];
   });
   return parts.length > 0
-    ? `CPU profile, concurrency 1, per operation: ${parts.join(' ')}`
-    : 'see the tables (no CPU profile in this run: run without --no-profile for the breakdown).';
+    ? `Allocation profile (V8 sampling heap profiler, concurrency 1), per operation: ${parts.join(' ')}`
+    : 'see the JS heap / op column of the tables (no allocation profile in this run: run without --no-profile).';
 }
 
 function check(
@@ -155,7 +185,7 @@ export function checkTargets(report: RunReport): TargetCheck[] {
           ratioLimit('>=', limits.throughput),
           backend.operations,
           (operation) => throughputRatio(backend, 'adapter', 'raw', operation),
-          (missed) => explain(backend, 'adapter', 'raw', missed),
+          (missed) => explain(backend, 'adapter', 'raw', missed, 'throughput'),
         ),
       );
     }
@@ -178,7 +208,7 @@ export function checkTargets(report: RunReport): TargetCheck[] {
             ratioLimit('>=', LIMITS.envelopeThroughput),
             backend.operations,
             (operation) => throughputRatio(backend, 'envelope', 'adapter', operation),
-            (missed) => explain(backend, 'envelope', 'adapter', missed),
+            (missed) => explain(backend, 'envelope', 'adapter', missed, 'throughput'),
           ),
         );
       }
@@ -193,7 +223,7 @@ export function checkTargets(report: RunReport): TargetCheck[] {
         backend.operations,
         (operation) =>
           (ours?.result.heapPerOp[operation] ?? Number.NaN) - (raw?.result.heapPerOp[operation] ?? Number.NaN),
-        () => 'see the JS heap / op column of the tables: allocation is not broken down by the CPU profile.',
+        (missed) => explainAllocations(backend, missed),
         (bytes) => (Number.isFinite(bytes) ? `${bytes >= 0 ? '+' : ''}${(bytes / 1024).toFixed(1)} KiB` : 'n/a'),
       ),
     );

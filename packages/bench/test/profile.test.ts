@@ -67,8 +67,12 @@ describe('profiling a contender', () => {
     const profile = await profileContender(contender, ['set', 'get'], 200, 'tag', 0);
     const set = profile.set;
     expect(set?.ops).toBe(200);
-    // The spinning is this test file's own code, under packages/bench: most of each set's 400 µs is charged there.
-    expect(set?.usPerOp['bench harness']).toBeGreaterThan(250);
+    // The spinning is this test file's own code, under packages/bench: each set's 400 µs is charged there more than
+    // anywhere else. Not an absolute share of it: when the machine is loaded, time the process spends descheduled is
+    // charged to whatever sample comes before the gap (seen: 248 of 400 µs with CI running beside it).
+    const categories = Object.entries(set?.usPerOp ?? {}).sort((a, b) => b[1] - a[1]);
+    expect(categories[0]?.[0]).toBe('bench harness');
+    expect(set?.usPerOp['bench harness']).toBeGreaterThan(100 + (profile.get?.usPerOp['bench harness'] ?? 0));
     expect(profile.get?.wallUsPerOp ?? Number.POSITIVE_INFINITY).toBeLessThan(set?.wallUsPerOp ?? 0);
   });
 });
