@@ -8,9 +8,8 @@
  *
  * A missed heap target's explanation is the difference of two such profiles (ours minus raw), per category.
  */
-import { Session } from 'node:inspector/promises';
 import type { Contender, Operation } from './contender';
-import { categoryOf } from './profile';
+import { categoryOf, notableDeltas, withInspector } from './profile';
 import { benchKey, runConcurrently } from './runner';
 
 /** Mean bytes between two samples: small against the 1-10 KiB per operation being explained. */
@@ -87,9 +86,7 @@ export async function allocationProfileContender(
   runTag: string,
   position: number,
 ): Promise<ContenderAllocations> {
-  const session = new Session();
-  session.connect();
-  try {
+  return withInspector(async (session) => {
     await session.post('HeapProfiler.enable');
     const result: ContenderAllocations = {};
     for (const operation of operations) {
@@ -105,9 +102,7 @@ export async function allocationProfileContender(
     }
     await session.post('HeapProfiler.disable');
     return result;
-  } finally {
-    session.disconnect();
-  }
+  });
 }
 
 /** Allocation categories whose per-operation bytes differ by at least this much are named in a comparison. */
@@ -126,11 +121,7 @@ export function describeAllocationDifference(
   baseline: AllocationProfile | undefined,
 ): string | undefined {
   if (!profile || !baseline) return undefined;
-  const categories = new Set([...Object.keys(profile.byCategory), ...Object.keys(baseline.byCategory)]);
-  const deltas = [...categories]
-    .map((category) => [category, (profile.byCategory[category] ?? 0) - (baseline.byCategory[category] ?? 0)] as const)
-    .filter(([, delta]) => Math.abs(delta) >= NOTABLE_BYTES)
-    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  const deltas = notableDeltas(profile.byCategory, baseline.byCategory, NOTABLE_BYTES);
   const signed = (bytes: number) => `${bytes >= 0 ? '+' : '−'}${kib(Math.abs(bytes))}`;
   const heaviest = profile.top
     .slice(0, 4)

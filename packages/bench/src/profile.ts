@@ -125,9 +125,7 @@ export async function profileContender(
   position: number,
   concurrency = 1,
 ): Promise<ContenderProfile> {
-  const session = new Session();
-  session.connect();
-  try {
+  return withInspector(async (session) => {
     await session.post('Profiler.enable');
     await session.post('Profiler.setSamplingInterval', { interval: SAMPLING_INTERVAL_US });
     const result: ContenderProfile = {};
@@ -140,6 +138,31 @@ export async function profileContender(
     }
     await session.post('Profiler.disable');
     return result;
+  });
+}
+
+/**
+ * The categories in which `profile` differs from `baseline` by at least `notable` (either way), as [category, profile
+ * minus baseline], largest difference first. Shared by the CPU and the allocation comparisons.
+ */
+export function notableDeltas(
+  profile: Readonly<Record<string, number>>,
+  baseline: Readonly<Record<string, number>>,
+  notable: number,
+): Array<readonly [string, number]> {
+  const categories = new Set([...Object.keys(profile), ...Object.keys(baseline)]);
+  return [...categories]
+    .map((category) => [category, (profile[category] ?? 0) - (baseline[category] ?? 0)] as const)
+    .filter(([, delta]) => Math.abs(delta) >= notable)
+    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+}
+
+/** Runs `work` with an inspector session on this process, connected for it and disconnected after, whatever happens. */
+export async function withInspector<T>(work: (session: Session) => Promise<T>): Promise<T> {
+  const session = new Session();
+  session.connect();
+  try {
+    return await work(session);
   } finally {
     session.disconnect();
   }
@@ -159,11 +182,7 @@ export function describeDifference(
   baseline: OperationProfile | undefined,
 ): string | undefined {
   if (!profile || !baseline) return undefined;
-  const categories = new Set([...Object.keys(profile.usPerOp), ...Object.keys(baseline.usPerOp)]);
-  const deltas = [...categories]
-    .map((category) => [category, (profile.usPerOp[category] ?? 0) - (baseline.usPerOp[category] ?? 0)] as const)
-    .filter(([, delta]) => Math.abs(delta) >= NOTABLE_US)
-    .sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  const deltas = notableDeltas(profile.usPerOp, baseline.usPerOp, NOTABLE_US);
   const signed = (us: number) => `${us >= 0 ? '+' : '−'}${Math.abs(us).toFixed(1)} µs`;
   const heaviest = profile.top
     .slice(0, 4)
