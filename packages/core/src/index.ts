@@ -1,4 +1,5 @@
 export * from './adapter-descriptor';
+export * from './admin-work';
 export * from './client-schema';
 export * from './client-store';
 export * from './contract';

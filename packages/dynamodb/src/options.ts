@@ -1,5 +1,5 @@
 import type { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { ConfigurationError } from '@oauth-store/core';
+import { ConfigurationError, integerOption } from '@oauth-store/core';
 import { parseDynamoDbUrl } from './connection-url';
 import { SOURCE } from './errors';
 import { DEFAULT_LIST_SHARDS, MAX_LIST_SHARDS } from './layout';
@@ -67,14 +67,9 @@ export function assertTableName(tableName: unknown): asserts tableName is string
   }
 }
 
+/** An integer option of at least 1 (core's check, with this package as the error's source). */
 function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ConfigurationError(`${name} must be an integer from 1 to ${max}, got ${String(value)}.`, {
-      source: SOURCE,
-    });
-  }
-  return value;
+  return integerOption(SOURCE, name, value, fallback, { max });
 }
 
 /** Checks the options and fills in defaults. */

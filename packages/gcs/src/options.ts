@@ -1,5 +1,5 @@
 import type { Storage, StorageOptions } from '@google-cloud/storage';
-import { ConfigurationError } from '@oauth-store/core';
+import { ConfigurationError, integerOption } from '@oauth-store/core';
 import { parseGcsUrl } from './connection-url';
 import { SOURCE } from './errors';
 import { assertValidPrefix, DEFAULT_PREFIX } from './object-names';
@@ -64,14 +64,9 @@ export const DEFAULT_MAX_VALUE_BYTES = 1024 * 1024;
 /** Largest `maxValueBytes` accepted. */
 export const MAX_VALUE_BYTES_LIMIT = 5 * 1024 * 1024;
 
+/** An integer option of at least 1 (core's check, with this package as the error's source). */
 function positiveInteger(name: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1 || value > max) {
-    throw new ConfigurationError(`${name} must be an integer from 1 to ${max}, got ${String(value)}.`, {
-      source: SOURCE,
-    });
-  }
-  return value;
+  return integerOption(SOURCE, name, value, fallback, { max });
 }
 
 /** Bucket names per https://cloud.google.com/storage/docs/buckets#naming (dotted names up to 222 characters). */

@@ -1,11 +1,19 @@
 import {
   ConfigurationError,
+  integerOption,
   type OAuthStoreError,
   RuntimeStore,
+  runAdminWork,
   type StoreCapabilities,
-  StoreClosedError,
   StoreUnavailableError,
+  type SweepOptions,
+  type SweepResult,
+  sweepInBatches,
 } from '@oauth-store/core';
+
+/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
+export type { SweepOptions, SweepResult } from '@oauth-store/core';
+
 import { mapMysqlError } from './map-error';
 import { MysqlDriver, type TakeStrategy } from './mysql-driver';
 import type { MysqlPoolLike } from './mysql-pool';
@@ -54,39 +62,6 @@ export interface MysqlStoreOptions {
   now?: () => number;
 }
 
-/** Options for {@link MysqlStore.sweepExpired}. */
-export interface SweepOptions {
-  /** Rows deleted per statement. Default 1000. */
-  batchSize?: number;
-  /** Stop after this many batches even if expired rows remain. Default 100. */
-  maxBatches?: number;
-}
-
-/** What one {@link MysqlStore.sweepExpired} call did. */
-export interface SweepResult {
-  /** Expired rows deleted. */
-  deleted: number;
-  /** Statements run. */
-  batches: number;
-  /** True when the last batch was full, so expired rows may remain. */
-  more: boolean;
-}
-
-function integerOption(
-  name: string,
-  value: unknown,
-  fallback: number,
-  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}.`, {
-      source: 'mysql',
-    });
-  }
-  return value as number;
-}
-
 const STRATEGIES: readonly TakeStrategy[] = ['auto', 'delete-returning', 'locking-read'];
 
 /**
@@ -116,18 +91,24 @@ export class MysqlStore extends RuntimeStore {
     if (!STRATEGIES.includes(takeStrategy)) {
       throw new ConfigurationError(`takeStrategy must be one of ${STRATEGIES.join(', ')}.`, { source: 'mysql' });
     }
-    const sweepBatchSize = integerOption('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE, {
+    const sweepBatchSize = integerOption('mysql', 'sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE, {
       max: 100_000,
     });
-    const sweepIntervalMs = integerOption('sweepIntervalMs', options.sweepIntervalMs, DEFAULT_SWEEP_INTERVAL_MS, {
-      min: 0,
-    });
+    const sweepIntervalMs = integerOption(
+      'mysql',
+      'sweepIntervalMs',
+      options.sweepIntervalMs,
+      DEFAULT_SWEEP_INTERVAL_MS,
+      {
+        min: 0,
+      },
+    );
     const capabilities: StoreCapabilities = {
       name: 'mysql',
       // VARBINARY(1024) + VARBINARY(256): a 1280-byte primary key, within InnoDB's 3072-byte limit.
       maxKeyBytes: 1024,
       maxCollectionBytes: 256,
-      maxValueBytes: integerOption('maxValueBytes', options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, {
+      maxValueBytes: integerOption('mysql', 'maxValueBytes', options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, {
         max: MAX_VALUE_BYTES_LIMIT,
       }),
       nativeTtl: false,
@@ -138,7 +119,7 @@ export class MysqlStore extends RuntimeStore {
       pool: options.pool,
       statements: sql,
       capabilities,
-      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+      timeoutMs: integerOption('mysql', 'timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       now: options.now ?? Date.now,
       takeStrategy,
       closePool: options.closePool ?? false,
@@ -158,30 +139,16 @@ export class MysqlStore extends RuntimeStore {
   }
 
   /** Administrative work (migrate, sweep) outside the runtime's operations: closed check, typing, `timeoutMs` bound. */
-  async #admin<T>(operation: string, body: () => Promise<T>, boundMs = this.#driver.timeoutMs): Promise<T> {
-    if (this.closed) {
-      throw new StoreClosedError(`${operation} called after close(). Create a new store.`, { source: 'mysql' });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new StoreUnavailableError(
-              `${operation}: no answer within ${boundMs} ms. Check that MySQL is reachable; it can be retried.`,
-              { source: 'mysql' },
-            ),
-          ),
-        boundMs,
-      );
-    });
-    try {
-      return await Promise.race([body(), deadline]);
-    } catch (error) {
-      throw mapMysqlError(error, operation);
-    } finally {
-      clearTimeout(timer);
-    }
+  #admin<T>(operation: string, body: () => Promise<T>, boundMs = this.#driver.timeoutMs): Promise<T> {
+    const work = {
+      operation,
+      source: 'mysql',
+      backend: 'MySQL',
+      closed: this.closed,
+      boundMs,
+      mapError: mapMysqlError,
+    };
+    return runAdminWork(work, body);
   }
 
   /**
@@ -234,23 +201,15 @@ export class MysqlStore extends RuntimeStore {
    */
   sweepExpired(options: SweepOptions = {}): Promise<SweepResult> {
     return this.#admin('sweepExpired', async () => {
-      const batchSize = integerOption('batchSize', options.batchSize, this.#sweepBatchSize, { max: 100_000 });
-      const maxBatches = integerOption('maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
+      const batchSize = integerOption('mysql', 'batchSize', options.batchSize, this.#sweepBatchSize, { max: 100_000 });
+      const maxBatches = integerOption('mysql', 'maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
       const now = this.#driver.now();
-      let deleted = 0;
-      let batches = 0;
-      let more = true;
-      while (more && batches < maxBatches && !this.closed) {
-        const { affectedRows } = await this.#driver.execute<{ affectedRows: number }>(
-          `${this.#sql.sweep}${batchSize}`,
-          [now],
-          undefined,
-        );
-        deleted += affectedRows;
-        batches += 1;
-        more = affectedRows === batchSize;
-      }
-      return { deleted, batches, more };
+      const deleteBatch = async (size: number) => {
+        const sql = `${this.#sql.sweep}${size}`;
+        const { affectedRows } = await this.#driver.execute<{ affectedRows: number }>(sql, [now], undefined);
+        return affectedRows;
+      };
+      return sweepInBatches(deleteBatch, { batchSize, maxBatches }, () => this.closed);
     });
   }
 }

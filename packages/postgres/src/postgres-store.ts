@@ -1,11 +1,18 @@
 import {
   ConfigurationError,
+  integerOption,
   type OAuthStoreError,
   RuntimeStore,
+  runAdminWork,
   type StoreCapabilities,
-  StoreClosedError,
-  StoreUnavailableError,
+  type SweepOptions,
+  type SweepResult,
+  sweepInBatches,
 } from '@oauth-store/core';
+
+/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
+export type { SweepOptions, SweepResult } from '@oauth-store/core';
+
 import { type TableNames, tableNames } from './identifiers';
 import { mapPostgresError } from './map-error';
 import { PostgresDriver } from './postgres-driver';
@@ -60,39 +67,6 @@ export interface PostgresStoreOptions extends TableLocation {
   now?: () => number;
 }
 
-/** Options for {@link PostgresStore.sweepExpired}. */
-export interface SweepOptions {
-  /** Rows deleted per statement (each batch is its own short transaction). Default 1000. */
-  batchSize?: number;
-  /** Stop after this many batches even if expired rows remain (bounds one call's work). Default 100. */
-  maxBatches?: number;
-}
-
-/** What one {@link PostgresStore.sweepExpired} call did. */
-export interface SweepResult {
-  /** Expired rows deleted. */
-  deleted: number;
-  /** Statements run. */
-  batches: number;
-  /** True when the last batch was full, so expired rows may remain (call again, or let the timer continue). */
-  more: boolean;
-}
-
-function integerOption(
-  name: string,
-  value: unknown,
-  fallback: number,
-  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}.`, {
-      source: 'postgres',
-    });
-  }
-  return value as number;
-}
-
 /**
  * A {@link ByteStore} in one PostgreSQL table, through a `pg` Pool or PGlite, built on core's one adapter runtime.
  *
@@ -118,18 +92,30 @@ export class PostgresStore extends RuntimeStore {
     const location = { schema: options.schema ?? DEFAULT_SCHEMA, table: options.table ?? DEFAULT_TABLE };
     const names = tableNames(location.schema, location.table);
     const sql = statements(names);
-    const sweepBatchSize = integerOption('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE, {
-      max: 100_000,
-    });
-    const sweepIntervalMs = integerOption('sweepIntervalMs', options.sweepIntervalMs, DEFAULT_SWEEP_INTERVAL_MS, {
-      min: 0,
-    });
+    const sweepBatchSize = integerOption(
+      'postgres',
+      'sweepBatchSize',
+      options.sweepBatchSize,
+      DEFAULT_SWEEP_BATCH_SIZE,
+      {
+        max: 100_000,
+      },
+    );
+    const sweepIntervalMs = integerOption(
+      'postgres',
+      'sweepIntervalMs',
+      options.sweepIntervalMs,
+      DEFAULT_SWEEP_INTERVAL_MS,
+      {
+        min: 0,
+      },
+    );
     const capabilities: StoreCapabilities = {
       name: 'postgres',
       // The primary key's B-tree entry must stay under ~2.7 kB (a third of a page): 1024 + 256 leaves ample room.
       maxKeyBytes: 1024,
       maxCollectionBytes: 256,
-      maxValueBytes: integerOption('maxValueBytes', options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, {
+      maxValueBytes: integerOption('postgres', 'maxValueBytes', options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, {
         max: MAX_VALUE_BYTES_LIMIT,
       }),
       nativeTtl: false,
@@ -140,7 +126,7 @@ export class PostgresStore extends RuntimeStore {
       client: options.client,
       statements: sql,
       capabilities,
-      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+      timeoutMs: integerOption('postgres', 'timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       now: options.now ?? Date.now,
       closeClient: options.closeClient ?? false,
     });
@@ -162,31 +148,17 @@ export class PostgresStore extends RuntimeStore {
    * Runs an administrative statement (migrate, sweep) outside the runtime's operations: same closed check, same error
    * typing, and the store's `timeoutMs` as its bound (a sweep must never hang `close()`).
    */
-  async #admin<T>(operation: string, body: () => Promise<T>): Promise<T> {
-    if (this.closed) {
-      throw new StoreClosedError(`${operation} called after close(). Create a new store.`, { source: 'postgres' });
-    }
-    let timer: NodeJS.Timeout | undefined;
-    const bound = this.#driver.timeoutMs;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new StoreUnavailableError(
-              `${operation}: no answer within ${bound} ms. Check that PostgreSQL is reachable; it can be retried.`,
-              { source: 'postgres' },
-            ),
-          ),
-        bound,
-      );
-    });
-    try {
-      return await Promise.race([body(), deadline]);
-    } catch (error) {
-      throw mapPostgresError(error, operation);
-    } finally {
-      clearTimeout(timer);
-    }
+  #admin<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    const boundMs = this.#driver.timeoutMs;
+    const work = {
+      operation,
+      source: 'postgres',
+      backend: 'PostgreSQL',
+      closed: this.closed,
+      boundMs,
+      mapError: mapPostgresError,
+    };
+    return runAdminWork(work, body);
   }
 
   /**
@@ -210,21 +182,17 @@ export class PostgresStore extends RuntimeStore {
    */
   sweepExpired(options: SweepOptions = {}): Promise<SweepResult> {
     return this.#admin('sweepExpired', async () => {
-      const batchSize = integerOption('batchSize', options.batchSize, this.#sweepBatchSize, { max: 100_000 });
-      const maxBatches = integerOption('maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
+      const batchSize = integerOption('postgres', 'batchSize', options.batchSize, this.#sweepBatchSize, {
+        max: 100_000,
+      });
+      const maxBatches = integerOption('postgres', 'maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
       // One cut-off for the whole call, so rows expiring meanwhile cannot keep it running.
       const now = this.#driver.now();
-      let deleted = 0;
-      let batches = 0;
-      let more = true;
-      while (more && batches < maxBatches && !this.closed) {
-        const { rows } = await this.#driver.query(this.#sql.sweep, [now, batchSize], undefined);
-        const count = Number(rows[0]?.deleted ?? 0);
-        deleted += count;
-        batches += 1;
-        more = count === batchSize;
-      }
-      return { deleted, batches, more };
+      const deleteBatch = async (size: number) => {
+        const { rows } = await this.#driver.query(this.#sql.sweep, [now, size], undefined);
+        return Number(rows[0]?.deleted ?? 0);
+      };
+      return sweepInBatches(deleteBatch, { batchSize, maxBatches }, () => this.closed);
     });
   }
 }

@@ -1,8 +1,8 @@
-import { ConfigurationError } from '@oauth-store/core';
+import { ConfigurationError, integerOption } from '@oauth-store/core';
 import { parseSqliteUrl } from './connection-url';
 import { mapSqliteError } from './map-error';
 import type { SqliteClientLike } from './sqlite-client';
-import { DEFAULT_TIMEOUT_MS, integerOption, SqliteStore, type SqliteStoreOptions } from './sqlite-store';
+import { DEFAULT_TIMEOUT_MS, SqliteStore, type SqliteStoreOptions } from './sqlite-store';
 
 /** Default for {@link CreateSqliteStoreOptions.busyTimeoutMs}. */
 export const DEFAULT_BUSY_TIMEOUT_MS = 5000;
@@ -78,6 +78,7 @@ export async function createSqliteStore(options: CreateSqliteStoreOptions): Prom
   };
   const timeoutMs = storeOptions.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const busyTimeoutMs = integerOption(
+    'sqlite',
     'busyTimeoutMs',
     explicitBusy ?? parsed.busyTimeoutMs,
     Math.min(DEFAULT_BUSY_TIMEOUT_MS, timeoutMs),

@@ -1,11 +1,18 @@
 import {
   ConfigurationError,
+  integerOption,
   type OAuthStoreError,
   RuntimeStore,
+  runAdminWork,
   type StoreCapabilities,
-  StoreClosedError,
-  StoreUnavailableError,
+  type SweepOptions,
+  type SweepResult,
+  sweepInBatches,
 } from '@oauth-store/core';
+
+/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
+export type { SweepOptions, SweepResult } from '@oauth-store/core';
+
 import { mapSqliteError } from './map-error';
 import { DEFAULT_TABLE, migrationSql, migrationStatements } from './schema';
 import type { SqliteClientLike } from './sqlite-client';
@@ -49,40 +56,6 @@ export interface SqliteStoreOptions {
   now?: () => number;
 }
 
-/** Options for {@link SqliteStore.sweepExpired}. */
-export interface SweepOptions {
-  /** Rows deleted per statement. Default 1000. */
-  batchSize?: number;
-  /** Stop after this many batches even if expired rows remain. Default 100. */
-  maxBatches?: number;
-}
-
-/** What one {@link SqliteStore.sweepExpired} call did. */
-export interface SweepResult {
-  /** Expired rows deleted. */
-  deleted: number;
-  /** Statements run. */
-  batches: number;
-  /** True when the last batch was full, so expired rows may remain. */
-  more: boolean;
-}
-
-/** Checks an integer option; `source` names the package in the error. */
-export function integerOption(
-  name: string,
-  value: unknown,
-  fallback: number,
-  { min = 1, max = Number.MAX_SAFE_INTEGER }: { min?: number; max?: number } = {},
-): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || (value as number) < min || (value as number) > max) {
-    throw new ConfigurationError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}.`, {
-      source: 'sqlite',
-    });
-  }
-  return value as number;
-}
-
 /**
  * A {@link ByteStore} in one SQLite table through `@libsql/client` (a local file shared by several processes on one
  * host, or a Turso / sqld database), on core's adapter runtime. Keys are BLOBs; `take` is one `DELETE ... RETURNING`;
@@ -105,17 +78,23 @@ export class SqliteStore extends RuntimeStore {
     }
     const table = options.table ?? DEFAULT_TABLE;
     const sql = statements(table);
-    const sweepBatchSize = integerOption('sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE, {
+    const sweepBatchSize = integerOption('sqlite', 'sweepBatchSize', options.sweepBatchSize, DEFAULT_SWEEP_BATCH_SIZE, {
       max: 100_000,
     });
-    const sweepIntervalMs = integerOption('sweepIntervalMs', options.sweepIntervalMs, DEFAULT_SWEEP_INTERVAL_MS, {
-      min: 0,
-    });
+    const sweepIntervalMs = integerOption(
+      'sqlite',
+      'sweepIntervalMs',
+      options.sweepIntervalMs,
+      DEFAULT_SWEEP_INTERVAL_MS,
+      {
+        min: 0,
+      },
+    );
     const capabilities: StoreCapabilities = {
       name: 'sqlite',
       maxKeyBytes: 1024,
       maxCollectionBytes: 256,
-      maxValueBytes: integerOption('maxValueBytes', options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, {
+      maxValueBytes: integerOption('sqlite', 'maxValueBytes', options.maxValueBytes, DEFAULT_MAX_VALUE_BYTES, {
         max: MAX_VALUE_BYTES_LIMIT,
       }),
       nativeTtl: false,
@@ -126,7 +105,7 @@ export class SqliteStore extends RuntimeStore {
       client: options.client,
       statements: sql,
       capabilities,
-      timeoutMs: integerOption('timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
+      timeoutMs: integerOption('sqlite', 'timeoutMs', options.timeoutMs, DEFAULT_TIMEOUT_MS),
       now: options.now ?? Date.now,
       closeClient: options.closeClient ?? false,
     });
@@ -145,30 +124,17 @@ export class SqliteStore extends RuntimeStore {
   }
 
   /** Administrative work (migrate, sweep) outside the runtime's operations: closed check, typing, `timeoutMs` bound. */
-  async #admin<T>(operation: string, body: () => Promise<T>): Promise<T> {
-    if (this.closed) {
-      throw new StoreClosedError(`${operation} called after close(). Create a new store.`, { source: 'sqlite' });
-    }
-    const bound = this.#driver.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new StoreUnavailableError(`${operation}: no answer within ${bound} ms; it can be retried.`, {
-              source: 'sqlite',
-            }),
-          ),
-        bound,
-      );
-    });
-    try {
-      return await Promise.race([body(), deadline]);
-    } catch (error) {
-      throw mapSqliteError(error, operation);
-    } finally {
-      clearTimeout(timer);
-    }
+  #admin<T>(operation: string, body: () => Promise<T>): Promise<T> {
+    const boundMs = this.#driver.timeoutMs;
+    const work = {
+      operation,
+      source: 'sqlite',
+      backend: 'the SQLite database',
+      closed: this.closed,
+      boundMs,
+      mapError: mapSqliteError,
+    };
+    return runAdminWork(work, body);
   }
 
   /**
@@ -192,19 +158,11 @@ export class SqliteStore extends RuntimeStore {
   /** Deletes expired rows in batches (each one short write transaction), stopping when a batch is not full. */
   sweepExpired(options: SweepOptions = {}): Promise<SweepResult> {
     return this.#admin('sweepExpired', async () => {
-      const batchSize = integerOption('batchSize', options.batchSize, this.#sweepBatchSize, { max: 100_000 });
-      const maxBatches = integerOption('maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
+      const batchSize = integerOption('sqlite', 'batchSize', options.batchSize, this.#sweepBatchSize, { max: 100_000 });
+      const maxBatches = integerOption('sqlite', 'maxBatches', options.maxBatches, DEFAULT_SWEEP_MAX_BATCHES);
       const now = this.#driver.now();
-      let deleted = 0;
-      let batches = 0;
-      let more = true;
-      while (more && batches < maxBatches && !this.closed) {
-        const count = (await this.#driver.run(this.#sql.sweep, [now, batchSize])).length;
-        deleted += count;
-        batches += 1;
-        more = count === batchSize;
-      }
-      return { deleted, batches, more };
+      const deleteBatch = async (size: number) => (await this.#driver.run(this.#sql.sweep, [now, size])).length;
+      return sweepInBatches(deleteBatch, { batchSize, maxBatches }, () => this.closed);
     });
   }
 }
