@@ -10,15 +10,14 @@ import {
   type SweepResult,
   sweepInBatches,
 } from '@oauth-store/core';
-
-/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
-export type { SweepOptions, SweepResult } from '@oauth-store/core';
-
 import { mapMysqlError } from './map-error';
 import { MysqlDriver, type TakeStrategy } from './mysql-driver';
 import type { MysqlPoolLike } from './mysql-pool';
 import { DEFAULT_TABLE, MIGRATION_LOCK_NAME, migrationSql } from './schema';
 import { type Statements, statements } from './statements';
+
+/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
+export type { SweepOptions, SweepResult } from '@oauth-store/core';
 
 /** Default for {@link MysqlStoreOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;

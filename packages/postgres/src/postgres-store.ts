@@ -9,16 +9,15 @@ import {
   type SweepResult,
   sweepInBatches,
 } from '@oauth-store/core';
-
-/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
-export type { SweepOptions, SweepResult } from '@oauth-store/core';
-
 import { type TableNames, tableNames } from './identifiers';
 import { mapPostgresError } from './map-error';
 import { PostgresDriver } from './postgres-driver';
 import { DEFAULT_SCHEMA, DEFAULT_TABLE, migrationSql, migrationStatement, type TableLocation } from './schema';
 import type { SqlClient } from './sql-client';
 import { type Statements, statements } from './statements';
+
+/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
+export type { SweepOptions, SweepResult } from '@oauth-store/core';
 
 /** Default for {@link PostgresStoreOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;

@@ -9,15 +9,14 @@ import {
   type SweepResult,
   sweepInBatches,
 } from '@oauth-store/core';
-
-/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
-export type { SweepOptions, SweepResult } from '@oauth-store/core';
-
 import { mapSqliteError } from './map-error';
 import { DEFAULT_TABLE, migrationSql, migrationStatements } from './schema';
 import type { SqliteClientLike } from './sqlite-client';
 import { SqliteDriver } from './sqlite-driver';
 import { type Statements, statements } from './statements';
+
+/** The sweep's options and result, shared by every SQL-table adapter (defined in core). */
+export type { SweepOptions, SweepResult } from '@oauth-store/core';
 
 /** Default for {@link SqliteStoreOptions.timeoutMs}. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
