@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { isOAuthStoreError } from '@oauth-store/core';
 import { installedVersion } from '../../../scripts/test-support/installed-version';
+import { runKeyPaths } from '../../../scripts/test-support/key-paths';
 import type { SqliteClientLike } from '../src/index';
 import { tempDir } from './helpers';
 
@@ -85,29 +86,9 @@ describe(`@libsql/client ${lowestVersion} (the floor of the peer range ${peerRan
     const store = new SqliteStore({ client: asClientLike(client), now: () => clock, sweepIntervalMs: 0 });
     try {
       await store.migrate();
-      // set, conditional create
-      expect(await store.set('c', 'k', bytes(1))).toBe(true);
-      expect(await store.set('c', 'k', bytes(2), { onlyIfAbsent: true })).toBe(false);
-      expect(await store.get('c', 'k')).toEqual(bytes(1));
-      // compare-and-set
-      const first = await store.getEntry('c', 'k');
-      expect(await store.set('c', 'k', bytes(3), { ifVersion: first?.version as string })).toBe(true);
-      expect(await store.set('c', 'k', bytes(4), { ifVersion: first?.version as string })).toBe(false);
-      expect(await store.delete('c', 'k', { ifVersion: first?.version as string })).toBe(false);
-      // take
-      expect(await store.take('c', 'k')).toEqual(bytes(3));
-      expect(await store.take('c', 'k')).toBeUndefined();
-      // expiry by the application clock; an expired entry is absent for a conditional create
-      expect(await store.set('c', 'e', bytes(5), { ttlMs: 10, onlyIfAbsent: true })).toBe(true);
-      clock += 10;
-      expect(await store.get('c', 'e')).toBeUndefined();
-      expect(await store.take('c', 'e')).toBeUndefined();
-      expect(await store.set('c', 'e', bytes(6), { onlyIfAbsent: true })).toBe(true);
-      const racers = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => store.set('c', 'race', bytes(i), { onlyIfAbsent: true })),
-      );
-      expect(racers.filter(Boolean)).toHaveLength(1);
-      expect((await store.list('c')).keys).toEqual(['e', 'race']);
+      await runKeyPaths(store, (ms) => {
+        clock += ms;
+      });
       expect(await store.sweepExpired()).toMatchObject({ deleted: 0 });
     } finally {
       await store.close();
