@@ -96,6 +96,16 @@ describe.each(KINDS)('lost responses via %s', (kind) => {
     );
   }
 
+  /**
+   * Runs the conditional-create script once with traffic passing, so the server has it cached. Without this, on a
+   * server that never ran it (fresh, restarted, or whose cache was flushed) EVALSHA is answered NOSCRIPT and that
+   * answer is what gets lost: the create never runs (its own test below), which is not what these tests are about.
+   * The test then depended on another file having run the script first (it failed in CI when it ran first).
+   */
+  async function cacheCreateScript(): Promise<void> {
+    await store.set('codes', 'script-cached', bytes('x'), { onlyIfAbsent: true, ttlMs: 60_000 });
+  }
+
   it('a take that rejected is never applied afterwards', async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const key = `take-${round}`;
@@ -129,6 +139,7 @@ describe.each(KINDS)('lost responses via %s', (kind) => {
     for (let round = 0; round < ROUNDS; round++) {
       const key = `create-${round}`;
       const entry = layout.entryKeys('codes', key).entry;
+      await cacheCreateScript();
       proxy.setMode('drop-responses');
       const pending = store.set('codes', key, bytes(`code-${round}`), { onlyIfAbsent: true, ttlMs: 60_000 }).then(
         (written) => ({ written }),
@@ -153,11 +164,29 @@ describe.each(KINDS)('lost responses via %s', (kind) => {
 
   it('a conditional create that stays unanswered rejects with outcomeUnknown, and is applied at most once', async () => {
     const key = 'create-unanswered';
+    await cacheCreateScript();
     proxy.setMode('drop-responses');
     const error = await rejection(store.set('codes', key, bytes('code'), { onlyIfAbsent: true, ttlMs: 60_000 }));
     expect(isOutcomeUnknown(error)).toBe(true);
     expect(await direct.take('codes', key)).toEqual(bytes('code'));
     await reconnect();
     expect(await direct.take('codes', key)).toBeUndefined();
+  });
+
+  it('a conditional create on a server without the script, whose NOSCRIPT answer is lost, rejects with outcomeUnknown and is never applied', async () => {
+    const key = 'create-noscript';
+    const entry = layout.entryKeys('codes', key).entry;
+    // What a restarted Redis looks like to EVALSHA: no script cached.
+    await raw.script('FLUSH');
+    proxy.setMode('drop-responses');
+    const error = await rejection(store.set('codes', key, bytes('code'), { onlyIfAbsent: true, ttlMs: 60_000 }));
+    // The store cannot know that the lost answer was NOSCRIPT: for all it knows, the create ran.
+    expect(isOutcomeUnknown(error)).toBe(true);
+    await reconnect();
+    expect(await raw.exists(entry)).toBe(0);
+    // Once answers arrive again, NOSCRIPT makes the store fall back to EVAL: the create runs, once.
+    expect(await store.set('codes', key, bytes('code'), { onlyIfAbsent: true, ttlMs: 60_000 })).toBe(true);
+    expect(await store.set('codes', key, bytes('again'), { onlyIfAbsent: true, ttlMs: 60_000 })).toBe(false);
+    expect(await direct.take('codes', key)).toEqual(bytes('code'));
   });
 });
