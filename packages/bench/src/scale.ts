@@ -18,6 +18,8 @@ export type { PhasePeak, ScaleResult, ScaleSize } from './scale-result';
 const PAGE_SIZE = 200;
 const WRITE_CONCURRENCY = 64;
 const SAMPLE_MS = 10;
+/** How often the retained heap is sampled (a forced full collection, then the heap in use). */
+const RETAINED_SAMPLE_MS = 250;
 
 /** V8's `gc()`, so each phase starts from a collected heap (the flag is set at run time; tsx gives no CLI flag). */
 function collector(): () => void {
@@ -29,17 +31,26 @@ async function measurePhase(gc: () => void, work: () => Promise<void>): Promise<
   gc();
   const startBytes = process.memoryUsage().heapUsed;
   let peakBytes = startBytes;
+  let retainedPeakBytes = startBytes;
+  const retained = () => {
+    gc();
+    retainedPeakBytes = Math.max(retainedPeakBytes, process.memoryUsage().heapUsed);
+  };
   const sampler = setInterval(() => {
     peakBytes = Math.max(peakBytes, process.memoryUsage().heapUsed);
   }, SAMPLE_MS);
+  const retainedSampler = setInterval(retained, RETAINED_SAMPLE_MS);
   const started = performance.now();
   try {
     await work();
   } finally {
     clearInterval(sampler);
+    clearInterval(retainedSampler);
   }
+  const seconds = (performance.now() - started) / 1000;
   peakBytes = Math.max(peakBytes, process.memoryUsage().heapUsed);
-  return { startBytes, peakBytes, seconds: (performance.now() - started) / 1000 };
+  retained();
+  return { startBytes, peakBytes, retainedPeakBytes, seconds };
 }
 
 /** A client as a DCR request registers it: about 400 bytes of metadata. */

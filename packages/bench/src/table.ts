@@ -5,7 +5,7 @@
 import type { Operation } from './contender';
 import type { LoginResult } from './login';
 import type { BackendReport, ContenderRow, RunReport } from './report';
-import { growth, type ScaleResult } from './scale-result';
+import { growth, retainedGrowth, type ScaleResult } from './scale-result';
 import { formatKiB, formatMicros, formatRate, formatRatio, ratio } from './stats';
 import type { TargetCheck } from './targets';
 
@@ -211,6 +211,7 @@ function scaleSection(scale: ScaleResult): string[] {
       mib(size[phase].startBytes),
       mib(size[phase].peakBytes),
       `+${mib(growth(size[phase]))}`,
+      `+${mib(retainedGrowth(size[phase]))}`,
       `${size[phase].seconds.toFixed(1)} s`,
     ]),
   );
@@ -219,9 +220,14 @@ function scaleSection(scale: ScaleResult): string[] {
     '',
     'Clients registered through `ClientStore` in PostgreSQL (ours), then listed page by page and migrated to Redis with',
     "the CLI's `migrate`; a sampler reads the JavaScript heap every 10 ms, after a full collection at the start of each",
-    'phase. Flat means the peak does not grow with the number of clients.',
+    'phase (peak), and every 250 ms forces a full collection and reads what is left (retained). Flat means the retained',
+    'peak does not grow with the number of clients; the peak between collections is shown too, but it measures when',
+    'V8 chose to collect (the same code gave +15 to +48 MiB for the full size over three runs).',
     '',
-    markdownTable(['clients', 'phase', 'seen', 'heap at start', 'peak', 'peak − start', 'time'], rows),
+    markdownTable(
+      ['clients', 'phase', 'seen', 'heap at start', 'peak', 'peak − start', 'retained peak − start', 'time'],
+      rows,
+    ),
     '',
   ];
 }

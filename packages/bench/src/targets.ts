@@ -13,7 +13,7 @@ import type { Operation, Role } from './contender';
 import type { LoginResult } from './login';
 import { describeDifference } from './profile';
 import type { BackendReport, ContenderRow, RunReport } from './report';
-import { growth, type ScaleResult } from './scale-result';
+import { growth, retainedGrowth, type ScaleResult } from './scale-result';
 import { formatRatio, ratio } from './stats';
 
 /** One target and its verdict. */
@@ -260,11 +260,16 @@ export function checkTargets(report: RunReport): TargetCheck[] {
 
 const MIB = 1024 * 1024;
 
-/** Flat heap: the peak above the start grows by at most {@link LIMITS.scaleHeapGrowth}x for 10x the clients. */
+/**
+ * Flat heap: the retained peak (after a forced full collection) above the start grows by at most
+ * {@link LIMITS.scaleHeapGrowth}x for 10x the clients. Judged on what the phase retains, not on the peak between
+ * collections: that one measures when V8 chose to collect (the same code gave +15 to +48 MiB for the full size over
+ * three runs), while a phase that held every client would raise the retained peak by the clients' size. Both are shown.
+ */
 function scaleChecks(scale: ScaleResult): TargetCheck[] {
   return (['list', 'migrate'] as const).map((phase) => {
-    const small = growth(scale.small[phase]);
-    const full = growth(scale.full[phase]);
+    const small = retainedGrowth(scale.small[phase]);
+    const full = retainedGrowth(scale.full[phase]);
     // Below 8 MiB the growth is noise of the sampler and the JIT, not data held: judge against that floor.
     const factor = full / Math.max(small, 8 * MIB);
     const count = scale.full.clients.toLocaleString('en-US');
@@ -273,10 +278,16 @@ function scaleChecks(scale: ScaleResult): TargetCheck[] {
     const met = factor <= LIMITS.scaleHeapGrowth && complete;
     return {
       id: `scale/${phase}-heap`,
-      target: `${phase === 'list' ? 'Listing' : 'Migrating'} ${count} clients keeps the heap flat: its peak growth at most ${LIMITS.scaleHeapGrowth}x that for a tenth of them`,
+      target: `${phase === 'list' ? 'Listing' : 'Migrating'} ${count} clients keeps the heap flat: its retained peak growth at most ${LIMITS.scaleHeapGrowth}x that for a tenth of them`,
       limit: { comparison: '<=', value: LIMITS.scaleHeapGrowth, unit: 'ratio' },
-      values: { smallGrowthBytes: small, fullGrowthBytes: full, factor },
-      measured: `peak +${(full / MIB).toFixed(1)} MiB over ${(scale.full[phase].startBytes / MIB).toFixed(1)} MiB (a tenth: +${(small / MIB).toFixed(1)} MiB)${complete ? '' : '; NOT every client was seen'}`,
+      values: {
+        smallGrowthBytes: small,
+        fullGrowthBytes: full,
+        factor,
+        smallPeakGrowthBytes: growth(scale.small[phase]),
+        fullPeakGrowthBytes: growth(scale.full[phase]),
+      },
+      measured: `retained peak +${(full / MIB).toFixed(1)} MiB over ${(scale.full[phase].startBytes / MIB).toFixed(1)} MiB (a tenth: +${(small / MIB).toFixed(1)} MiB); peak between collections +${(growth(scale.full[phase]) / MIB).toFixed(1)} MiB (a tenth: +${(growth(scale.small[phase]) / MIB).toFixed(1)} MiB)${complete ? '' : '; NOT every client was seen'}`,
       met,
       ...(met
         ? {}
