@@ -56,7 +56,8 @@ const PACKAGES = [
   {
     name: 'keyv',
     files: ['packages/keyv/test/contract.test.ts'],
-    combinations: 'Keyv 6 on its Map store; Keyv 6 and Keyv 5 on Redis (@keyv/redis)',
+    combinations:
+      "Keyv 6 on its Map store; Keyv 6 and the newest Keyv 5 on Redis (@keyv/redis); Keyv 5.0.0 (the peer range's lowest) on its Map store",
   },
   {
     name: 'memory',
