@@ -58,7 +58,10 @@ describe('profiling a contender’s allocations', () => {
     const set = profile.set;
     expect(set?.ops).toBe(300);
     // 200 objects, 200 strings and the array per set: several KiB, charged to this file (under packages/bench).
-    expect(set?.byCategory['bench harness']).toBeGreaterThan(4096);
-    expect(profile.get?.bytesPerOp ?? Number.POSITIVE_INFINITY).toBeLessThan((set?.bytesPerOp ?? 0) / 4);
+    const ownBytes = (operation: 'set' | 'get') => profile[operation]?.byCategory['bench harness'] ?? 0;
+    expect(ownBytes('set')).toBeGreaterThan(4096);
+    // Compared on this file's category only: the profiler samples the whole process, and in a jest worker that ran
+    // other files first their leftover timers and sockets allocate too (CI saw 6.6 KiB per empty get in all).
+    expect(ownBytes('get')).toBeLessThan(ownBytes('set') / 4);
   });
 });
